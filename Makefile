@@ -1,0 +1,125 @@
+# flashkit: build the helper, the virtual boards, and run every test.
+#
+#   make                 build the helper: build/bin/flashkit
+#   make check           install what is missing, build, run every test (CI runs this)
+#   make demo            install what is missing, build the example, flash it onto virtual boards
+#   make install PREFIX=/usr/local
+#   make fuzz FUZZ_SECONDS=600   longer fuzzing run of every reader
+#   make bench           benchmarks against objcopy, srec_cat, dfu-suffix (prints ratios)
+#
+# V=1 shows full commands.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= cc
+CLANG    ?= clang
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+LDLIBS   := -lz
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 10
+PYTEST   ?= /usr/bin/python3 -m pytest
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+LIB_SRC  := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
+HDRS     := $(wildcard src/*.h)
+OBJ      := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+SAN_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/san/%.o)
+FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzzobj/%.o)
+FLASHKIT := $(BUILD)/bin/flashkit
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
+
+all: $(FLASHKIT) vboard
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+$(FLASHKIT): $(OBJ) $(BUILD)/obj/main.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests: cmocka, every source file rebuilt with ASan and UBSan.
+$(BUILD)/san/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [san] $<")
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -c $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [san] $<")
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc -o $@ $< $(SAN_OBJ) -lcmocka $(LDLIBS)
+
+unit: $(UNIT_BIN)
+	$(Q)set -e; cd tests/unit; for t in $(UNIT_BIN:%=$(CURDIR)/%); do \
+		echo "  UNIT    $${t##*/}"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+
+# Fuzz targets: libFuzzer with ASan and UBSan, one per reader.
+$(BUILD)/fuzzobj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(WARN) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ-LD $@")
+	$(Q)$(CLANG) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+# A short run of every fuzz target from its seed corpus (make check); a longer
+# one with FUZZ_SECONDS=600 make fuzz. New inputs go to build/, not the tree.
+fuzz-smoke: FUZZ_SECONDS := 5
+fuzz-smoke fuzz: $(FUZZ_BIN)
+	$(Q)set -e; for f in $(FUZZ_BIN); do n=$${f##*/}; \
+		mkdir -p $(BUILD)/corpus/$$n; \
+		echo "  FUZZ    $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			-artifact_prefix=$(BUILD)/ $(BUILD)/corpus/$$n \
+			$$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) \
+			>$(BUILD)/fuzz-$$n.log 2>&1 || { tail -40 $(BUILD)/fuzz-$$n.log; exit 1; }; \
+	done
+
+# Virtual boards: each front end adds its programs to VBOARD_BINS.
+VBOARD_BINS :=
+-include $(sort $(wildcard tools/vboard/*.mk))
+vboard: $(VBOARD_BINS)
+
+deps:
+	$(Q)tools/install-deps
+
+# The README's test command. Installs what is missing first, then runs in a
+# fresh make so the rules see the installed tools.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: all unit fuzz-smoke
+	$(Q)$(PYTEST) -p no:cacheprovider -q tests
+
+pytest: all
+	$(Q)$(PYTEST) -p no:cacheprovider -q tests $(PYTEST_ARGS)
+
+bench: all
+	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done
+
+install: $(FLASHKIT)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit
+	install -m 755 $(FLASHKIT) $(DESTDIR)$(PREFIX)/bin/flashkit
+	cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,62 @@
+/* flashkit: one program, subcommands like git. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "version.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "convert", cmd_convert, "convert between bin, hex, srec, elf and dfu" },
+	{ "dfu", cmd_dfu, "make a DfuSe .dfu file (elements, alt settings, suffix)" },
+	{ "suffix", cmd_suffix, "add, check or remove a DFU suffix (like dfu-suffix)" },
+	{ "info", cmd_info, "show segments, sizes, CRC, entry, vector table and suffix" },
+	{ "check", cmd_check, "check an image against a board's memory map" },
+	{ "copy", cmd_copy, "flash through an ST-LINK/DAPLink drive and wait for the result" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: flashkit COMMAND [ARGS]   (flashkit COMMAND --help for details)\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nExit codes: 0 ok, 64 usage, 65 bad data or failed check, 66 missing input,\n"
+		   "69 device or drive unavailable, 70 internal, 74 I/O error, 75 timeout.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return FK_EUSAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		if (argc > 2)
+			for (size_t i = 0; i < NCOMMANDS; i++)
+				if (strcmp(argv[2], commands[i].name) == 0) {
+					char *args[] = { argv[2], "--help", NULL };
+					return commands[i].run(2, args);
+				}
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("flashkit %s\n", FLASHKIT_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "flashkit: unknown command '%s'; commands are:", cmd);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fprintf(stderr, " (see 'flashkit --help')\n");
+	return FK_EUSAGE;
+}
