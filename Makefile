@@ -28,6 +28,7 @@ endif
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 LIB_SRC  := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
 HDRS     := $(wildcard src/*.h)
@@ -41,9 +42,17 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# Virtual boards: each front end adds its programs to VBOARD_BINS, and C
+# sources that unit tests should link (built with sanitizers) to UNIT_EXTRA_SRC.
+VBOARD_BINS :=
+UNIT_EXTRA_SRC :=
+-include $(sort $(wildcard tools/vboard/*.mk))
+
 .PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
 
 all: $(FLASHKIT) vboard
+
+vboard: $(VBOARD_BINS)
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -61,10 +70,10 @@ $(BUILD)/san/%.o: src/%.c $(HDRS)
 	@$(if $(Q),echo "  CC [san] $<")
 	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -c $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS)
+$(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS) $(UNIT_EXTRA_SRC)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [san] $<")
-	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc -o $@ $< $(SAN_OBJ) -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_SRC) -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)set -e; cd tests/unit; for t in $(UNIT_BIN:%=$(CURDIR)/%); do \
@@ -94,10 +103,6 @@ fuzz-smoke fuzz: $(FUZZ_BIN)
 			>$(BUILD)/fuzz-$$n.log 2>&1 || { tail -40 $(BUILD)/fuzz-$$n.log; exit 1; }; \
 	done
 
-# Virtual boards: each front end adds its programs to VBOARD_BINS.
-VBOARD_BINS :=
--include $(sort $(wildcard tools/vboard/*.mk))
-vboard: $(VBOARD_BINS)
 
 deps:
 	$(Q)tools/install-deps
@@ -108,10 +113,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
 
 check-run: all unit fuzz-smoke
-	$(Q)$(PYTEST) -p no:cacheprovider -q tests
+	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q tests
 
 pytest: all
-	$(Q)$(PYTEST) -p no:cacheprovider -q tests $(PYTEST_ARGS)
+	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q tests $(PYTEST_ARGS)
 
 bench: all
 	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done

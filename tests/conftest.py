@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "build"
+BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
 FLASHKIT = BUILD / "bin" / "flashkit"
 
 
