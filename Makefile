@@ -76,7 +76,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS) $(UNIT_EXTRA_SRC)
 	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_SRC) -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BIN)
-	$(Q)set -e; cd tests/unit; for t in $(UNIT_BIN:%=$(CURDIR)/%); do \
+	$(Q)set -e; cd tests/unit; for t in $(abspath $(UNIT_BIN)); do \
 		echo "  UNIT    $${t##*/}"; \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
