@@ -58,13 +58,15 @@ static void program_only_clears_bits(void **state)
 	f.protect_end = 16 * 1024;
 	assert_int_equal(vflash_erase_sector(&f, 0), VF_PROTECTED);
 	assert_int_equal(vflash_erase_sector(&f, 1), VF_OK);
+	assert_int_equal(vflash_program(&f, 0x08004000, a, 2, true), VF_OK);
 	f.read_protected = true;
 	assert_int_equal(vflash_read(&f, 0x08000000, out, 2), VF_PROTECTED);
 	vflash_close(&f);
 	/* contents persist in the file for the tests to compare */
 	struct vflash g;
 	assert_int_equal(vflash_open(&g, path, 0x08000000, "2*16K", msg, sizeof msg), 0);
-	assert_int_equal(g.mem[1], 0xF0);
+	assert_int_equal(g.mem[0], 0xFF);
+	assert_int_equal(g.mem[16 * 1024 + 1], 0xF0);
 	vflash_close(&g);
 	unlink(path);
 }
