@@ -118,6 +118,10 @@ check-run: all unit fuzz-smoke
 pytest: all
 	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q tests $(PYTEST_ARGS)
 
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/demo
+
 bench: all
 	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done
 
