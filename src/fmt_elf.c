@@ -1,13 +1,191 @@
-/* Placeholder until the elf format lands. */
+/* ELF32 little-endian ARM: the PT_LOAD segments' file bytes at their
+ * physical (load) addresses, as a flasher or objcopy places them; .bss and
+ * other NOBITS space contributes nothing. Section starts become record
+ * breaks so the hex we write from an ELF matches objcopy's record by
+ * record. No writer: flashkit does not make ELF files. */
+#include <string.h>
+
 #include "formats.h"
+#include "stream.h"
+
+#define EHDR_SIZE 52
+#define PT_LOAD 1
+#define SHT_NOBITS 8
+#define SHF_ALLOC 2
+#define EM_ARM 40
+
+static uint16_t u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const char *machine_name(unsigned m)
+{
+	switch (m) {
+	case 3: return " (x86)";
+	case 8: return " (MIPS)";
+	case 62: return " (x86-64)";
+	case 183: return " (AArch64)";
+	case 243: return " (RISC-V)";
+	case 94: return " (Xtensa)";
+	case 83: return " (AVR)";
+	default: return "";
+	}
+}
+
+static int bad(const char *name, uint64_t off, struct fk_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int bad(const char *name, uint64_t off, struct fk_err *e, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return fk_fail(e, FK_EDATA, "%s: offset 0x%llx: %s", name, (unsigned long long)off, msg);
+}
+
+struct phdr {
+	uint32_t type, offset, vaddr, paddr, filesz;
+};
+
+static void get_phdr(const uint8_t *p, struct phdr *h)
+{
+	h->type = u32(p);
+	h->offset = u32(p + 4);
+	h->vaddr = u32(p + 8);
+	h->paddr = u32(p + 12);
+	h->filesz = u32(p + 16);
+}
+
+/* Section starts and ends at their load addresses, as record breaks. */
+static void add_breaks(struct image *img, const uint8_t *buf, size_t len, const uint8_t *ph,
+		       unsigned phnum, unsigned phentsize, bool use_vaddr)
+{
+	uint32_t shoff = u32(buf + 32);
+	unsigned shentsize = u16(buf + 46), shnum = u16(buf + 48);
+	if (!shoff || shentsize < 40 || (uint64_t)shoff + (uint64_t)shnum * shentsize > len)
+		return; /* only a layout hint: without sections, records just run on */
+	for (unsigned i = 0; i < shnum; i++) {
+		const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
+		uint32_t type = u32(sh + 4), flags = u32(sh + 8), off = u32(sh + 16), size = u32(sh + 20);
+		if (type == 0 || type == SHT_NOBITS || !(flags & SHF_ALLOC) || size == 0)
+			continue;
+		for (unsigned j = 0; j < phnum; j++) {
+			struct phdr h;
+			get_phdr(ph + (size_t)j * phentsize, &h);
+			if (h.type != PT_LOAD || h.filesz == 0 || off < h.offset ||
+			    (uint64_t)off + size > (uint64_t)h.offset + h.filesz)
+				continue;
+			uint64_t lma = (uint64_t)(use_vaddr ? h.vaddr : h.paddr) + (off - h.offset);
+			if (lma < FK_ADDR_LIMIT)
+				image_add_break(img, (uint32_t)lma);
+			if (lma + size < FK_ADDR_LIMIT)
+				image_add_break(img, (uint32_t)(lma + size));
+			break;
+		}
+	}
+}
 
 static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
 	      struct fk_err *e)
 {
-	(void)img;
-	(void)buf;
-	(void)len;
-	return fk_fail(e, FK_EINTERNAL, "%s: elf reader not built yet", o->name);
+	const char *name = o->name;
+
+	if (len < 4 || memcmp(buf, "\x7f" "ELF", 4) != 0)
+		return bad(name, 0, e, "not an ELF file (no \\x7fELF signature)");
+	if (len < EHDR_SIZE)
+		return bad(name, len, e, "truncated ELF header: the file has %zu bytes, the header needs %d",
+			   len, EHDR_SIZE);
+	if (buf[4] == 2)
+		return bad(name, 4, e,
+			   "64-bit ELF: flashkit reads 32-bit ARM (Cortex-M) firmware; is this a host program?");
+	if (buf[4] != 1)
+		return bad(name, 4, e, "unknown ELF class %u (1 is 32-bit)", buf[4]);
+	if (buf[5] == 2)
+		return bad(name, 5, e, "big-endian ELF: ARM Cortex-M firmware is little-endian");
+	if (buf[5] != 1)
+		return bad(name, 5, e, "unknown ELF data encoding %u (1 is little-endian)", buf[5]);
+	unsigned etype = u16(buf + 16), machine = u16(buf + 18);
+	if (machine != EM_ARM)
+		return bad(name, 18, e,
+			   "ELF machine %u%s, not ARM (40): this is not an STM32 firmware file", machine,
+			   machine_name(machine));
+	if (etype == 1)
+		return bad(name, 16, e, "relocatable object file (.o), not a linked program: link it first");
+	uint32_t phoff = u32(buf + 28);
+	unsigned phentsize = u16(buf + 42), phnum = u16(buf + 44);
+	if (phnum == 0)
+		return bad(name, 44, e, "no program headers, so nothing to load");
+	if (phentsize < 32)
+		return bad(name, 42, e, "program header size %u, ELF32 needs 32", phentsize);
+	if ((uint64_t)phoff + (uint64_t)phnum * phentsize > len)
+		return bad(name, phoff, e,
+			   "%u program headers of %u bytes run past the end of the file (%zu bytes): truncated?",
+			   phnum, phentsize, len);
+	const uint8_t *ph = buf + phoff;
+
+	/* Like binutils: when every load address is 0, the linker did not set
+	 * them and the virtual addresses are meant. */
+	bool use_vaddr = true, any = false;
+	for (unsigned i = 0; i < phnum; i++) {
+		struct phdr h;
+		get_phdr(ph + (size_t)i * phentsize, &h);
+		if (h.type != PT_LOAD)
+			continue;
+		any = true;
+		if (h.paddr != 0)
+			use_vaddr = false;
+	}
+	if (!any)
+		return bad(name, phoff, e, "no PT_LOAD segment, so nothing to load");
+
+	size_t before = image_total(img);
+	for (unsigned i = 0; i < phnum; i++) {
+		uint64_t hoff = phoff + (uint64_t)i * phentsize;
+		struct phdr h;
+		get_phdr(buf + hoff, &h);
+		if (h.type != PT_LOAD || h.filesz == 0)
+			continue;
+		uint32_t a = use_vaddr ? h.vaddr : h.paddr;
+		if ((uint64_t)h.offset + h.filesz > len)
+			return bad(name, hoff, e,
+				   "program header %u: segment bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
+				   i, h.offset, h.filesz, len);
+		if ((uint64_t)a + h.filesz > FK_ADDR_LIMIT)
+			return bad(name, hoff, e,
+				   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
+				   i, h.filesz, a);
+		struct fk_err le = { 0 };
+		if (image_add(img, a, buf + h.offset, h.filesz, 0, "", &le))
+			return bad(name, hoff, e, "program header %u: %s", i, le.msg + 2);
+		image_add_break(img, a);
+		if ((uint64_t)a + h.filesz < FK_ADDR_LIMIT)
+			image_add_break(img, a + h.filesz);
+	}
+	if (image_total(img) == before)
+		return fk_fail(e, FK_EDATA,
+			       "%s: no loadable bytes (every PT_LOAD segment is empty or .bss): nothing to flash",
+			       name);
+	add_breaks(img, buf, len, ph, phnum, phentsize, use_vaddr);
+	img->has_entry = true;
+	img->entry = u32(buf + 24);
+	return 0;
 }
 
-const struct format fmt_elf = { .name = "elf", .exts = ".elf", .read = rd };
+static bool probe(const uint8_t *buf, size_t len)
+{
+	return len >= 4 && memcmp(buf, "\x7f" "ELF", 4) == 0;
+}
+
+const struct format fmt_elf = {
+	.name = "elf",
+	.exts = ".elf .axf .out",
+	.probe = probe,
+	.read = rd,
+};

@@ -1,13 +1,344 @@
-/* Placeholder until the hex format lands. */
+/* Intel HEX: reader (types 00-05, any case, CRLF or LF, records in any
+ * order) and writer (the record layout of GNU objcopy -O ihex, byte for
+ * byte). The record codec is also used by the streaming paths (stream.c). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "formats.h"
+#include "stream.h"
+
+void ihex_parser_init(struct ihex_parser *p, const char *name)
+{
+	memset(p, 0, sizeof *p);
+	p->name = name;
+}
+
+static int bad(const struct ihex_parser *p, unsigned long lineno, struct fk_err *e,
+	       const char *what, unsigned long a, unsigned long b)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, what, a, b);
+	return fk_fail(e, FK_EDATA, "%s:%lu: %s", p->name, lineno, msg);
+}
+
+int ihex_parse_line(struct ihex_parser *p, const uint8_t *s, size_t n, unsigned long lineno,
+		    uint32_t *addr, size_t *len, struct fk_err *e)
+{
+	*len = 0;
+	if (n == 0 || (n == 1 && s[0] == 0x1A)) /* blank line, or a DOS end-of-file mark */
+		return 0;
+	if (p->seen_eof)
+		return bad(p, lineno, e,
+			   "data after the end-of-file record (two files joined? remove everything after ':00000001FF')",
+			   0, 0);
+	if (s[0] != ':')
+		return bad(p, lineno, e,
+			   "line does not start with ':' (byte 0x%02lx), so this is not an Intel HEX record",
+			   s[0], 0);
+	if (n < 11)
+		return bad(p, lineno, e,
+			   "truncated record: %lu characters, a record has at least 11", n, 0);
+	/* Decode every byte pair after ':' (length, address, type, data, checksum). */
+	unsigned char hdr[4];
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t a = hex_digit1[s[1 + 2 * i]], b = hex_digit1[s[2 + 2 * i]];
+		if (!a || !b) {
+			size_t col = a ? 3 + 2 * i : 2 + 2 * i;
+			return bad(p, lineno, e, "bad hex digit '%c' in column %lu",
+				   (unsigned char)s[col - 1] >= 0x20 && s[col - 1] < 0x7f ? s[col - 1] : '?',
+				   col);
+		}
+		hdr[i] = (uint8_t)((a - 1) << 4 | (b - 1));
+	}
+	size_t ll = hdr[0];
+	size_t want = 11 + 2 * ll;
+	if (n < want)
+		return bad(p, lineno, e,
+			   "truncated record: the length field says %lu data bytes, the line ends after %lu characters",
+			   ll, n);
+	if (n > want)
+		return bad(p, lineno, e,
+			   "record length mismatch: the length field says %lu data bytes, the line has %lu characters too many",
+			   ll, n - want);
+	unsigned sum = hdr[0] + hdr[1] + hdr[2] + hdr[3];
+	const uint8_t *q = s + 9;
+	for (size_t i = 0; i <= ll; i++, q += 2) {
+		uint8_t a = hex_digit1[q[0]], b = hex_digit1[q[1]];
+		if (!a || !b) {
+			const uint8_t *c = a ? q + 1 : q;
+			return bad(p, lineno, e, "bad hex digit '%c' in column %lu",
+				   *c >= 0x20 && *c < 0x7f ? *c : '?', (unsigned long)(c - s) + 1);
+		}
+		uint8_t v = (uint8_t)((a - 1) << 4 | (b - 1));
+		sum += v;
+		if (i < ll)
+			p->data[i] = v;
+	}
+	if ((sum & 0xFF) != 0) {
+		uint8_t stored = (uint8_t)((hex_digit1[s[n - 2]] - 1) << 4 | (hex_digit1[s[n - 1]] - 1));
+		return bad(p, lineno, e, "bad checksum 0x%02lX, the record needs 0x%02lX (file damaged?)",
+			   stored, (uint8_t)(stored - sum));
+	}
+	unsigned off = (unsigned)hdr[1] << 8 | hdr[2];
+	uint8_t type = hdr[3];
+	const uint8_t *d = p->data;
+	switch (type) {
+	case 0x00: {
+		uint64_t a = (uint64_t)p->base + off;
+		if (a + ll > 0x100000000ull)
+			return bad(p, lineno, e,
+				   "address overflow: data at 0x%lX runs past the 4 GiB address space", (unsigned long)a, 0);
+		*addr = (uint32_t)a;
+		*len = ll;
+		return 0;
+	}
+	case 0x01:
+		if (ll != 0)
+			return bad(p, lineno, e, "end-of-file record carries %lu data bytes, it should carry none", ll, 0);
+		p->seen_eof = true;
+		return 0;
+	case 0x02:
+	case 0x04:
+		if (ll != 2)
+			return bad(p, lineno, e, "address record (type %02lX) has %lu data bytes, it needs 2", type, ll);
+		p->base = type == 0x02 ? ((uint32_t)d[0] << 8 | d[1]) << 4
+				       : ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16);
+		return 0;
+	case 0x03:
+	case 0x05:
+		if (ll != 4)
+			return bad(p, lineno, e, "start address record (type %02lX) has %lu data bytes, it needs 4",
+				   type, ll);
+		p->has_entry = true;
+		if (type == 0x05)
+			p->entry = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+		else /* CS:IP */
+			p->entry = (((uint32_t)d[0] << 8 | d[1]) << 4) + ((uint32_t)d[2] << 8 | d[3]);
+		return 0;
+	default:
+		return bad(p, lineno, e, "unknown record type %02lX (Intel HEX has types 00 to 05)", type, 0);
+	}
+}
+
+int ihex_parser_finish(struct ihex_parser *p, unsigned long lines, struct fk_err *e)
+{
+	if (!p->seen_eof)
+		return fk_fail(e, FK_EDATA,
+			       "%s:%lu: no end-of-file record (:00000001FF): the file looks truncated",
+			       p->name, lines);
+	return 0;
+}
+
+/* Add data from line lineno to img, naming the line in an overlap error. */
+static int add_line(struct image *img, uint32_t addr, const uint8_t *d, size_t len,
+		    const char *name, unsigned long lineno, struct fk_err *e)
+{
+	struct fk_err le = { 0 };
+	if (image_add(img, addr, d, len, 0, name, &le) == 0)
+		return 0;
+	size_t skip = strlen(name) + 2; /* image_add says "NAME: ..." */
+	const char *m = strlen(le.msg) >= skip ? le.msg + skip : le.msg;
+	return fk_fail(e, le.code, "%s:%lu: %s", name, lineno, m);
+}
 
 static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
 	      struct fk_err *e)
 {
-	(void)img;
-	(void)buf;
-	(void)len;
-	return fk_fail(e, FK_EINTERNAL, "%s: hex reader not built yet", o->name);
+	struct ihex_parser p;
+	struct linesrc l;
+	const uint8_t *s;
+	size_t n;
+	int r;
+
+	ihex_parser_init(&p, o->name);
+	linesrc_mem(&l, buf, len);
+	while ((r = linesrc_next(&l, &s, &n, o->name, e)) > 0) {
+		uint32_t addr;
+		size_t dl;
+		if (ihex_parse_line(&p, s, n, l.line, &addr, &dl, e))
+			return FK_EDATA;
+		if (dl && add_line(img, addr, p.data, dl, o->name, l.line, e))
+			return e->code;
+	}
+	if (r < 0)
+		return e->code;
+	if (ihex_parser_finish(&p, l.line, e))
+		return FK_EDATA;
+	if (p.has_entry) {
+		img->has_entry = true;
+		img->entry = p.entry;
+	}
+	return 0;
 }
 
-const struct format fmt_ihex = { .name = "hex", .exts = ".hex", .read = rd };
+/* ---- writer ---- */
+
+static void emit(struct obuf *o, unsigned len, unsigned off, uint8_t type, const uint8_t *d)
+{
+	char *p = obuf_room(o, 13 + 2 * (size_t)len);
+	char *q = p;
+	unsigned sum = len + (off >> 8) + (off & 0xFF) + type;
+
+	*q++ = ':';
+	q = put_hex8(q, (uint8_t)len);
+	q = put_hex8(q, (uint8_t)(off >> 8));
+	q = put_hex8(q, (uint8_t)off);
+	q = put_hex8(q, type);
+	for (unsigned i = 0; i < len; i++) {
+		sum += d[i];
+		q = put_hex8(q, d[i]);
+	}
+	q = put_hex8(q, (uint8_t)(0x100 - (sum & 0xFF)));
+	*q++ = '\r';
+	*q++ = '\n';
+	o->n += (size_t)(q - p);
+}
+
+void ihex_writer_init(struct ihex_writer *w, struct obuf *out, unsigned reclen)
+{
+	memset(w, 0, sizeof *w);
+	w->out = out;
+	w->reclen = reclen ? reclen : IHEX_DEFAULT_RECLEN;
+}
+
+/* Begin a record at addr: the address records objcopy would write first,
+ * then how many bytes this record may hold. */
+static void start_record(struct ihex_writer *w, uint32_t addr)
+{
+	if ((uint64_t)addr > (uint64_t)w->segbase + w->extbase + 0xFFFF) {
+		uint8_t a[2];
+		if (w->extbase == 0 && addr <= 0xFFFFF) {
+			w->segbase = addr & 0xF0000;
+			a[0] = (uint8_t)(w->segbase >> 12);
+			a[1] = (uint8_t)(w->segbase >> 4);
+			emit(w->out, 2, 0, 0x02, a);
+		} else {
+			if (w->segbase != 0) { /* an 02 and an 04 would add up in some readers */
+				a[0] = a[1] = 0;
+				emit(w->out, 2, 0, 0x02, a);
+				w->segbase = 0;
+			}
+			w->extbase = addr & 0xFFFF0000u;
+			a[0] = (uint8_t)(w->extbase >> 24);
+			a[1] = (uint8_t)(w->extbase >> 16);
+			emit(w->out, 2, 0, 0x04, a);
+		}
+	}
+	uint32_t rec = addr - (w->extbase + w->segbase);
+	w->pstart = addr;
+	w->plen = 0;
+	w->plim = 0x10000 - rec < w->reclen ? 0x10000 - rec : w->reclen;
+}
+
+void ihex_writer_data(struct ihex_writer *w, uint32_t addr, const uint8_t *d, size_t len)
+{
+	while (len > 0) {
+		if (w->plen == 0)
+			start_record(w, addr);
+		size_t take = w->plim - w->plen;
+		if (take > len)
+			take = len;
+		if (w->plen == 0 && take == w->plim) {
+			emit(w->out, w->plim, w->pstart - (w->extbase + w->segbase), 0x00, d);
+		} else {
+			memcpy(w->pend + w->plen, d, take);
+			w->plen += (unsigned)take;
+			if (w->plen == w->plim) {
+				emit(w->out, w->plen, w->pstart - (w->extbase + w->segbase), 0x00, w->pend);
+				w->plen = 0;
+			}
+		}
+		d += take;
+		addr += (uint32_t)take;
+		len -= take;
+	}
+}
+
+void ihex_writer_break(struct ihex_writer *w)
+{
+	if (w->plen > 0)
+		emit(w->out, w->plen, w->pstart - (w->extbase + w->segbase), 0x00, w->pend);
+	w->plen = 0;
+}
+
+void ihex_writer_end(struct ihex_writer *w, bool has_entry, uint32_t entry)
+{
+	ihex_writer_break(w);
+	/* objcopy writes no start record for address 0. */
+	if (has_entry && entry != 0) {
+		uint8_t b[4];
+		if (entry <= 0xFFFFF) {
+			b[0] = (uint8_t)((entry & 0xF0000) >> 12);
+			b[1] = 0;
+			b[2] = (uint8_t)(entry >> 8);
+			b[3] = (uint8_t)entry;
+			emit(w->out, 4, 0, 0x03, b);
+		} else {
+			b[0] = (uint8_t)(entry >> 24);
+			b[1] = (uint8_t)(entry >> 16);
+			b[2] = (uint8_t)(entry >> 8);
+			b[3] = (uint8_t)entry;
+			emit(w->out, 4, 0, 0x05, b);
+		}
+	}
+	emit(w->out, 0, 0, 0x01, NULL);
+}
+
+static int wr(const struct image *img, FILE *out, const struct write_opts *o, struct fk_err *e)
+{
+	unsigned reclen = o && o->record_len ? o->record_len : IHEX_DEFAULT_RECLEN;
+	if (reclen > 255)
+		return fk_fail(e, FK_EUSAGE, "hex: record length %u is too long (1 to 255 data bytes)", reclen);
+	struct obuf *ob = malloc(sizeof *ob);
+	if (!ob)
+		return fk_fail(e, FK_EINTERNAL, "out of memory");
+	obuf_init(ob, out);
+	struct ihex_writer w;
+	ihex_writer_init(&w, ob, reclen);
+	uint64_t prev_end = 0;
+	size_t hint = 0;
+	for (size_t i = 0; i < img->nseg; i++) {
+		const struct segment *s = &img->seg[i];
+		if (s->addr < prev_end) {
+			free(ob);
+			return fk_fail(e, FK_EDATA,
+				       "data for several DfuSe targets overlaps at 0x%08x: convert one target at a time",
+				       s->addr);
+		}
+		prev_end = (uint64_t)s->addr + s->len;
+		size_t off = 0;
+		while (off < s->len) {
+			uint32_t a = s->addr + (uint32_t)off;
+			uint64_t nb = image_next_break(img, a, &hint);
+			size_t run = s->len - off;
+			if (nb < (uint64_t)a + run)
+				run = (size_t)(nb - a);
+			ihex_writer_data(&w, a, s->data + off, run);
+			ihex_writer_break(&w);
+			off += run;
+		}
+	}
+	ihex_writer_end(&w, img->has_entry, img->entry);
+	int rc = obuf_finish(ob, e);
+	free(ob);
+	return rc;
+}
+
+/* ':' then hex digits up to the first line end. */
+static bool probe(const uint8_t *buf, size_t len)
+{
+	if (len < 11 || buf[0] != ':')
+		return false;
+	for (size_t i = 1; i < 11; i++)
+		if (!hex_digit1[buf[i]])
+			return false;
+	return true;
+}
+
+const struct format fmt_ihex = {
+	.name = "hex",
+	.exts = ".hex .ihex .ihx .h86 .hex86",
+	.probe = probe,
+	.read = rd,
+	.write = wr,
+};

@@ -22,6 +22,7 @@ struct write_opts {
 	/* DfuSe / suffix */
 	uint16_t vid, pid, bcd_device;
 	const char *target_name; /* default target name when the image has none */
+	const char *out_name;  /* srec: S0 header text (objcopy puts the output name there) */
 };
 
 struct format {

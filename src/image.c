@@ -16,6 +16,7 @@ void image_free(struct image *img)
 		free(img->seg[i].data);
 	free(img->seg);
 	free(img->targets);
+	free(img->breaks);
 	image_init(img);
 }
 
@@ -218,6 +219,15 @@ int image_relocate(struct image *img, int64_t delta, struct fk_err *e)
 	}
 	for (size_t i = 0; i < img->nseg; i++)
 		img->seg[i].addr = (uint32_t)((int64_t)img->seg[i].addr + delta);
+	/* Breaks follow the data; one that would leave the address space
+	 * cannot sit inside data any more, so it is dropped. */
+	size_t nb = 0;
+	for (size_t i = 0; i < img->nbreaks; i++) {
+		int64_t a = (int64_t)img->breaks[i] + delta;
+		if (a >= 0 && a < (int64_t)FK_ADDR_LIMIT)
+			img->breaks[nb++] = (uint32_t)a;
+	}
+	img->nbreaks = nb;
 	if (img->has_entry)
 		img->entry = (uint32_t)((int64_t)img->entry + delta);
 	return 0;
@@ -263,4 +273,41 @@ const char *image_target_name(const struct image *img, uint8_t alt)
 		if (img->targets[i].alt == alt)
 			return img->targets[i].name;
 	return NULL;
+}
+
+int image_add_break(struct image *img, uint32_t addr)
+{
+	size_t lo = 0, hi = img->nbreaks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (img->breaks[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < img->nbreaks && img->breaks[lo] == addr)
+		return 0;
+	if (img->nbreaks == img->breaks_cap) {
+		size_t ncap = img->breaks_cap ? img->breaks_cap * 2 : 16;
+		uint32_t *b = realloc(img->breaks, ncap * sizeof *b);
+		if (!b)
+			return -1;
+		img->breaks = b;
+		img->breaks_cap = ncap;
+	}
+	memmove(&img->breaks[lo + 1], &img->breaks[lo], (img->nbreaks - lo) * sizeof *img->breaks);
+	img->breaks[lo] = addr;
+	img->nbreaks++;
+	return 0;
+}
+
+uint64_t image_next_break(const struct image *img, uint32_t addr, size_t *hint)
+{
+	size_t i = *hint;
+	if (i > img->nbreaks || (i > 0 && img->breaks[i - 1] > addr))
+		i = 0;
+	while (i < img->nbreaks && img->breaks[i] <= addr)
+		i++;
+	*hint = i;
+	return i < img->nbreaks ? img->breaks[i] : FK_ADDR_LIMIT;
 }

@@ -43,6 +43,13 @@ struct image {
 	struct dfu_suffix suffix;
 	struct image_target *targets; /* DfuSe target names, ntargets of them */
 	size_t ntargets;
+	/* Record breaks: sorted, unique addresses where a HEX/S-record writer
+	 * starts a new record even inside contiguous data. The ELF reader puts
+	 * each section's and segment's start here, because objcopy writes each
+	 * section as its own run of records; this is what makes our hex byte
+	 * identical to objcopy's. Empty for every other input. */
+	uint32_t *breaks;
+	size_t nbreaks, breaks_cap;
 };
 
 void image_init(struct image *img);
@@ -70,5 +77,10 @@ uint32_t image_crc32(const struct image *img);
 /* Set a target name for an alt setting. */
 int image_set_target_name(struct image *img, uint8_t alt, const char *name);
 const char *image_target_name(const struct image *img, uint8_t alt);
+/* Note that a record must start at addr (see breaks above). */
+int image_add_break(struct image *img, uint32_t addr);
+/* First break strictly above addr, or FK_ADDR_LIMIT if none; *hint is a
+ * cursor (start at 0) so a writer walking upward pays O(1) per call. */
+uint64_t image_next_break(const struct image *img, uint32_t addr, size_t *hint);
 
 #endif

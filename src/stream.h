@@ -1,0 +1,125 @@
+/* Pieces shared by the format readers/writers and the streaming convert
+ * paths: a buffered output, a line reader with a fixed buffer, and the
+ * Intel HEX record codec (implemented in fmt_ihex.c, so the format stays
+ * in one file). The streaming paths (stream.c) convert bin<->hex without
+ * holding the image in memory and give byte-identical results to the
+ * in-memory path. */
+#ifndef FK_STREAM_H
+#define FK_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "formats.h"
+
+/* Buffered output to a FILE: writers format records straight into buf
+ * and hand stdio large blocks. */
+#define OBUF_SIZE (1u << 16)
+struct obuf {
+	FILE *fp;
+	size_t n;
+	bool failed;
+	char buf[OBUF_SIZE];
+};
+void obuf_init(struct obuf *o, FILE *fp);
+void obuf_flush(struct obuf *o);
+/* Room for at least need bytes at o->buf + o->n (need <= OBUF_SIZE). */
+static inline char *obuf_room(struct obuf *o, size_t need)
+{
+	if (o->n + need > OBUF_SIZE)
+		obuf_flush(o);
+	return o->buf + o->n;
+}
+/* Flush and report a write error as FK_EIO. */
+int obuf_finish(struct obuf *o, struct fk_err *e);
+
+/* Two upper-case hex digits per byte, table-driven (shared by the writers). */
+extern const char hex_pairs[513];
+static inline char *put_hex8(char *p, uint8_t b)
+{
+	p[0] = hex_pairs[2 * b];
+	p[1] = hex_pairs[2 * b + 1];
+	return p + 2;
+}
+/* Value of a hex digit plus one, 0 for anything else. */
+extern const uint8_t hex_digit1[256];
+
+/* Lines from memory or from a file descriptor with a fixed buffer. */
+struct linesrc {
+	const uint8_t *mem;    /* whole input in memory, or NULL for fd */
+	size_t memlen;
+	int fd;
+	uint8_t *buf;          /* fd mode: the window */
+	size_t cap, start, end;
+	bool eof;
+	uint64_t pos;          /* byte offset of the next line in the input */
+	unsigned long line;    /* number of the line last returned (1-based) */
+};
+void linesrc_mem(struct linesrc *l, const uint8_t *buf, size_t len);
+int linesrc_fd(struct linesrc *l, int fd, size_t cap);
+void linesrc_free(struct linesrc *l);
+/* Next line without its LF, CR, or trailing blanks. 1 = got one, 0 = end,
+ * <0 = error (e filled: name is the file name for the message). */
+int linesrc_next(struct linesrc *l, const uint8_t **p, size_t *n, const char *name,
+		 struct fk_err *e);
+
+/* Intel HEX reading, one line at a time. */
+struct ihex_parser {
+	const char *name;
+	uint32_t base;         /* from 02 (segment * 16) or 04 (upper 16 bits) */
+	bool seen_eof;
+	bool has_entry;
+	uint32_t entry;
+	uint8_t data[255];
+};
+void ihex_parser_init(struct ihex_parser *p, const char *name);
+/* Parse one line (line number lineno, already stripped). Data records
+ * set *addr and *len (> 0; bytes in p->data); others set *len = 0.
+ * Returns 0 or FK_EDATA. */
+int ihex_parse_line(struct ihex_parser *p, const uint8_t *s, size_t n, unsigned long lineno,
+		    uint32_t *addr, size_t *len, struct fk_err *e);
+/* After the last line: an end-of-file record must have been seen. */
+int ihex_parser_finish(struct ihex_parser *p, unsigned long lines, struct fk_err *e);
+
+/* Intel HEX writing, in the same record layout as GNU objcopy: records of
+ * reclen bytes from the start of each run, never crossing a 64 KiB
+ * boundary, 02 records below 1 MiB and 04 records above, CRLF, a 03/05
+ * start record when the start address is not 0, then the EOF record. */
+struct ihex_writer {
+	struct obuf *out;
+	unsigned reclen;
+	uint32_t segbase, extbase;
+	uint32_t pstart;       /* pending record: address and bytes so far */
+	unsigned plen, plim;
+	uint8_t pend[255];
+};
+void ihex_writer_init(struct ihex_writer *w, struct obuf *out, unsigned reclen);
+/* Data of one run (a section); consecutive calls continue the run. */
+void ihex_writer_data(struct ihex_writer *w, uint32_t addr, const uint8_t *d, size_t len);
+/* End the current run: the next data starts a new record. */
+void ihex_writer_break(struct ihex_writer *w);
+void ihex_writer_end(struct ihex_writer *w, bool has_entry, uint32_t entry);
+
+/* Default records and the gap limit (also in --help). */
+#define IHEX_DEFAULT_RECLEN 16
+#define SREC_DEFAULT_RECLEN 16
+#define BIN_DEFAULT_GAP_LIMIT (16u << 20)
+/* The bin writer's errors, shared with the streaming path (fmt_bin.c). */
+int bin_gap_error(uint64_t end, uint32_t next, uint64_t limit, struct fk_err *e);
+int bin_overflow_error(const char *name, uint32_t address, struct fk_err *e);
+/* "16 MiB", "384 KiB", "12 bytes" for messages. */
+const char *fmt_size(uint64_t n, char buf[32]);
+
+/* Streaming conversions (stream.c). in_name is a regular file. They
+ * return FK_OK, an error with e filled, or STREAM_FALLBACK when the input
+ * needs the general path (a DFU suffix, for example). */
+#define STREAM_FALLBACK (-1)
+int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
+		      const struct write_opts *wo, struct fk_err *e);
+int stream_hex_to_bin(const char *in_name, FILE *out, const struct write_opts *wo,
+		      struct fk_err *e);
+
+#endif
