@@ -1,0 +1,12 @@
+# STM32L4 family: Cortex-M4, 2 KiB pages, ROM DFU 0483:df11 on USB parts; OpenOCD stm32l4x.
+BOARD_FAMILY   ?= stm32l4
+BOARD_CPU      ?= cortex-m4
+FLASH_BASE     ?= 0x08000000
+RAM_BASE       ?= 0x20000000
+DFU_USB_ID     ?= 0483:df11
+DFU_ALT        ?= 0
+OPENOCD_TARGET ?= target/stm32l4x.cfg
+OPENOCD_ERASE  ?= stm32l4x+mass_erase+0
+# blinky: RCC_AHB2ENR and GPIOA at 0x48000000
+BLINKY_RCC_GPIOEN ?= 0x4002104C
+BLINKY_GPIO_BASE  ?= 0x48000000

@@ -1,0 +1,16 @@
+# Bitcraze Crazyflie 2.x (STM32F405RG). A 16 KiB bootloader lives at 0x08000000-0x08003FFF
+# and the application at 0x08004000: a normal flash never writes below it; recovery of
+# the bootloader is the explicit target flash-bootloader (BOOTLOADER_FILE=cf2loader-1.0.bin).
+BOARD_NAME            ?= Crazyflie 2.x
+BOARD_MCU             ?= stm32f405rg
+PROGRAMMERS_SUPPORTED ?= dfu openocd
+PROGRAMMER            ?= dfu
+IMAGE_OFFSET          ?= 0x4000
+BOOTLOADER_SIZE       ?= 16K
+OPENOCD_INTERFACE     ?= interface/stlink.cfg
+BOARD_ENTER_dfu       ?= Crazyflie DFU: connect the micro-USB cable to the PC but not yet to the Crazyflie, disconnect the battery, hold the power button while plugging the cable in, and keep holding about 5 s until the LED blinks at the second, slower rate (1 Hz); then release.
+BOARD_ENTER_openocd   ?= Crazyflie SWD: connect an ST-LINK to the debug connector through the Bitcraze debug adapter and power the Crazyflie.
+DFU_DONE_TEXT         ?= the Crazyflie must be power-cycled: disconnect USB and battery
+BLINKY_LED_PORT ?= C
+BLINKY_LED_PIN  ?= 0
+include $(FK_ROOT)/boards/common/stm32f405xg.mk

@@ -1,0 +1,67 @@
+# help, list-boards (text or FORMAT=json for CI matrices), list-programmers, info.
+# None of these is on the flash path; list-boards runs one quiet sub-make per board so
+# that each board file is read alone, exactly as a flash would read it.
+
+.PHONY: help list-boards list-programmers _fk-board-row
+
+help:
+	@printf '%s\n' \
+	'flashkit: flash STM32 boards from make (makefiles/flashkit.mk)' \
+	'' \
+	'  make BOARD=<board> [PROGRAMMER=<p>] flash        build the image, check it, flash it' \
+	'  make -f makefiles/flashkit.mk BOARD=<board> FLASHFILE=fw.bin flash-only' \
+	'' \
+	'Targets: flash flash-only erase reset debug debug-server info flash_dfu flash_dfu_manual' \
+	'         flash-bootloader list-boards [FORMAT=json] list-programmers help' \
+	'Variables: BOARD PROGRAMMER FLASHFILE ELFFILE PORT SERIAL STM32FLASH_RESET' \
+	'           STM32FLASH_RESET_INVERT FLASHKIT V=1 (full commands); make -n lists the commands' \
+	'Boards: $(FK_BOARDS)' \
+	'Programmers: $(FK_PROGRAMMERS)'
+
+list-programmers:
+	@printf '%-11s %s\n' $(foreach p,$(FK_PROGRAMMERS),$(call fk_sq,$(p)) $(call fk_sq,$(FK_DESC_$(p)); can: $(FK_CAN_$(p))))
+
+fk_json_list = [$(subst $(fk_space),$(fk_comma),$(foreach w,$(1),"$(w)"))]
+fk_comma := ,
+
+ifeq ($(FORMAT),json)
+list-boards:
+	@unset PROGRAMMER; printf '['; sep=; for b in $(FK_BOARDS); do \
+	  printf '%s' "$$sep"; sep=,; \
+	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b FORMAT=json _fk-board-row || exit 1; \
+	done; printf ']\n'
+else
+list-boards:
+	@unset PROGRAMMER; printf '%-18s %-14s %-11s %s\n' BOARD MCU DEFAULT SUPPORTED; \
+	for b in $(FK_BOARDS); do \
+	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b _fk-board-row || exit 1; \
+	done
+endif
+
+ifeq ($(FORMAT),json)
+_fk-board-row:
+	@printf '%s' $(call fk_sq,{"board":"$(FK_BOARD)","name":"$(BOARD_NAME)","mcu":"$(BOARD_MCU)","family":"$(BOARD_FAMILY)","programmer":"$(FK_PROG)","programmers":$(call fk_json_list,$(PROGRAMMERS_SUPPORTED))})
+else
+_fk-board-row:
+	@printf '%-18s %-14s %-11s %s\n' $(FK_BOARD) $(BOARD_MCU) $(FK_PROG) $(call fk_sq,$(PROGRAMMERS_SUPPORTED))
+endif
+
+# info: what flash, erase and reset would do on this board, and why.
+fk_origin = $(if $(filter command% environment%,$(origin $(1))),from $(origin $(1)),$(2))
+fk_show = $(if $(value $(1)),$(call $(1),$(2),$(3)),cannot; $(call fk_who_can,$(4),$(PROGRAMMERS_SUPPORTED)) can)
+
+info:
+	@printf '%-12s %s\n' \
+	board $(call fk_sq,$(FK_BOARD) ($(BOARD_NAME), $(BOARD_MCU), $(FK_BOARD_FILE))) \
+	programmer $(call fk_sq,$(FK_PROG) ($(call fk_origin,PROGRAMMER,the board's default); supported: $(PROGRAMMERS_SUPPORTED))) \
+	file $(call fk_sq,$(or $(FK_FILE),none: set FLASHFILE= or ELFFILE=) ($(if $(call fk_literal,FLASHFILE),FLASHFILE,the ELF as .$(PROG_FILE_TYPE), what $(PROG_TOOL) takes best))) \
+	address $(call fk_sq,$(IMAGE_ADDR) (FLASH_BASE $(FLASH_BASE) + IMAGE_OFFSET $(IMAGE_OFFSET))) \
+	flash $(call fk_sq,$(FLASH_BASE) $(FLASH_SIZE), sectors $(FLASH_SECTORS); RAM $(RAM_BASE) $(RAM_SIZE)) \
+	protected $(call fk_sq,$(if $(FK_PROTECT),$(FLASH_BASE)+$(BOOTLOADER_SIZE) (bootloader; only make flash-bootloader writes there),none)) \
+	check $(call fk_sq,$(call fk_check_cmd,$(or $(FK_FILE),FLASHFILE),$(FK_TYPE))) \
+	flash-cmd $(call fk_sq,$(if $(FK_FILE),$(call FLASH_CMD,$(FK_FILE),$(FK_TYPE)),-)) \
+	erase-cmd $(call fk_sq,$(call fk_show,ERASE_CMD,,,erase)) \
+	reset-cmd $(call fk_sq,$(call fk_show,RESET_CMD,,,reset)) \
+	bootloader $(call fk_sq,$(or $(BOARD_ENTER_$(FK_PROG)),-)) \
+	$(if $(BOARD_POWER_WARNING),power $(call fk_sq,$(BOARD_POWER_WARNING))) \
+	$(if $(BOARD_WARNING_$(FK_PROG)),warning $(call fk_sq,$(BOARD_WARNING_$(FK_PROG))))

@@ -1,0 +1,27 @@
+# cpy2remed: "copy to removable media", the ST-LINK (or DAPLink) USB drive. The probe
+# programs whatever .bin/.hex lands on its drive; `flashkit copy` finds the drive by label
+# (NODE_F401RE and the 11-character NOD_ form) or by ST-LINK serial, copies, and waits
+# for the drive to leave and come back, reporting FAIL.TXT (see DESIGN.md).
+#
+# Board data used: STLINK_LABELS, FLASH_*/RAM_*, BOOTLOADER_SIZE, IMAGE_ADDR.
+#   flash : flashkit copy fw.bin --label NODE_X --label NOD_X [--serial SN]
+#           --flash BASE:SIZE --ram BASE:SIZE [--protect BASE:SIZE] [--address A]
+# A .bin always lands at the start of flash, so a board whose image does not start there
+# gets a .hex. Old ST-LINK firmware cannot take .hex: CPY2REMED_FILE_TYPE=bin then.
+# The drive cannot erase, reset or debug: those name another programmer.
+
+CPY2REMED_FILE_TYPE ?= $(if $(filter-out 0 0x0 0x00000000,$(IMAGE_OFFSET)),hex,bin)
+CPY2REMED_TIMEOUT   ?=
+
+PROG_TOOL       := cpy2remed
+PROG_PACKAGE    :=
+PROG_FILE_TYPE   = $(CPY2REMED_FILE_TYPE)
+PROG_FILE_TYPES := bin hex
+
+# The helper is the tool here; the common helper check covers it.
+PROG_NEED :=
+
+# $(1) = file, $(2) = its type.
+FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1))$(foreach l,$(STLINK_LABELS), --label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT)) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
+
+PROG_HINTS = Drive not found? Is the ST-LINK drive mounted (labels: $(STLINK_LABELS))? Headless systems may need udisksctl mount.|WSL: the drive is not a disk there; copy to the Windows drive letter under /mnt instead.|Old ST-LINK firmware fails on .hex files: CPY2REMED_FILE_TYPE=bin, or update it (STSW-LINK007).

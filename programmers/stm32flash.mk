@@ -1,0 +1,44 @@
+# stm32flash: the STM32 ROM UART bootloader (ST AN3155) on a USB-serial adapter, or on
+# the Nucleo's ST-LINK virtual COM port where it reaches a bootloader USART.
+#
+# Board data used: PORT_DEFAULT, STM32FLASH_BAUD, IMAGE_ADDR, BOARD_ENTER_stm32flash.
+#   flash : stm32flash -b 115200 [-i SEQ] -w fw.bin -v -S IMAGE_ADDR -g IMAGE_ADDR PORT
+#   erase : stm32flash -b 115200 [-i SEQ] -o PORT
+#   reset : stm32flash -b 115200 [-i SEQ] -g IMAGE_ADDR PORT
+# 115200 baud by default: every STM32 ROM bootloader accepts it (RIOT's 57600 is half).
+# STM32FLASH_RESET=1 drives BOOT0 from RTS and NRST from DTR with RIOT's sequences:
+# enter the bootloader before, reset into the application after.
+# STM32FLASH_RESET_INVERT=1 (default, like RIOT) for adapters with inverted RTS/DTR.
+# SERIAL=SN picks the adapter by its USB serial (/dev/serial/by-id/*SN*) unless PORT is set.
+
+STM32FLASH              ?= stm32flash
+STM32FLASH_BAUD         ?= 115200
+STM32FLASH_RESET        ?= 0
+STM32FLASH_RESET_INVERT ?= 1
+STM32FLASH_FILE_TYPE    ?= bin
+PORT_DEFAULT            ?= /dev/ttyUSB0
+PORT                    ?= $(PORT_DEFAULT)
+
+PROG_TOOL       := stm32flash
+PROG_PACKAGE    := stm32flash
+PROG_FILE_TYPE   = $(STM32FLASH_FILE_TYPE)
+PROG_FILE_TYPES := bin hex
+
+ifeq ($(STM32FLASH_RESET_INVERT),1)
+STM32FLASH_GPIO_SEQ ?= -rts,dtr,-dtr:rts,dtr,-dtr
+else
+STM32FLASH_GPIO_SEQ ?= rts,-dtr,dtr:-rts,-dtr,dtr
+endif
+
+# An explicit PORT wins over SERIAL; a SERIAL is matched by the shell's glob at run time.
+STM32FLASH_PORT = $(if $(and $(SERIAL),$(filter-out command% environment%,$(origin PORT))),/dev/serial/by-id/*$(call fk_sq,$(SERIAL))*,$(call fk_sq,$(PORT)))
+STM32FLASH_ARGS = -b $(STM32FLASH_BAUD)$(if $(filter 1,$(STM32FLASH_RESET)), -i $(call fk_sq,$(STM32FLASH_GPIO_SEQ)))
+
+PROG_NEED = $(call fk_need,$(STM32FLASH),$(PROG_PACKAGE))
+
+# $(1) = file, $(2) = its type (a .hex carries its own addresses: no -S).
+FLASH_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -w $(call fk_sq,$(1)) -v$(if $(filter bin,$(2)), -S $(IMAGE_ADDR)) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+ERASE_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -o $(STM32FLASH_PORT)
+RESET_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+
+PROG_HINTS = No answer from the bootloader? Check PORT=$(PORT), that nothing else holds the port (a terminal), and wiring TX-RX, RX-TX, GND.|Permission denied? Join the dialout group (sudo adduser $$USER dialout) or install tools/udev rules.|Automatic BOOT0/NRST: wire RTS to BOOT0 and DTR to NRST and set STM32FLASH_RESET=1 (STM32FLASH_RESET_INVERT=0 for non-inverting adapters).
