@@ -1,0 +1,127 @@
+/* vdfu: a virtual STM32 ROM DFU bootloader (DfuSe 1.1a) for the real
+ * dfu-util, served through umockdev's usbdevfs ioctl emulation.
+ *
+ * Three parts: vdfu_main.c (options, testbed, devices coming and going, the
+ * command under test), vdfu_usb.c (usbdevfs ioctls: URBs, standard requests,
+ * descriptors) and vdfu_dfuse.c (the DFU class state machine and the DfuSe
+ * commands on top of the shared flash model). */
+#ifndef VDFU_H
+#define VDFU_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vflash.h"
+
+/* DFU 1.1 states and status codes. */
+enum {
+	APP_IDLE = 0, APP_DETACH = 1, DFU_IDLE = 2, DFU_DNLOAD_SYNC = 3, DFU_DNBUSY = 4,
+	DFU_DNLOAD_IDLE = 5, DFU_MANIFEST_SYNC = 6, DFU_MANIFEST = 7,
+	DFU_MANIFEST_WAIT_RESET = 8, DFU_UPLOAD_IDLE = 9, DFU_ERROR = 10,
+};
+enum {
+	ST_OK = 0, ST_TARGET = 1, ST_WRITE = 3, ST_ERASE = 4, ST_PROG = 6, ST_VERIFY = 7,
+	ST_ADDRESS = 8, ST_NOTDONE = 9, ST_VENDOR = 0x0b, ST_UNKNOWN = 0x0e, ST_STALLEDPKT = 0x0f,
+};
+
+/* What a virtual USB device is. */
+enum vdev_kind {
+	VDEV_BOOT,  /* the ROM bootloader, 0483:df11 */
+	VDEV_APP,   /* the application with a DFU runtime interface */
+	VDEV_OTHER, /* an unrelated DFU device (plain DFU 1.1) on the same bus */
+};
+
+#define VDFU_MAX_ALTS 4
+#define VDFU_XFER 2048
+
+/* One memory behind an alt setting: flash (vflash) or a small RAM-backed
+ * area (option bytes, OTP). */
+struct valt {
+	char name[128];    /* DfuSe layout string, e.g. "@Internal Flash  /0x08000000/..." */
+	uint32_t base, size;
+	bool is_flash;
+	bool writable;
+	uint8_t *ram;      /* for non-flash alts */
+};
+
+struct vdev {
+	enum vdev_kind kind;
+	int busnum, devnum;
+	char devnode[64];
+	char *syspath;
+	uint16_t vid, pid, bcd;
+	const char *manufacturer, *product, *serial;
+	uint8_t desc[512]; /* device descriptor followed by the configuration */
+	size_t desc_len;
+	const char *strings[4 + VDFU_MAX_ALTS];
+	unsigned nstrings;
+	bool gone;         /* unplugged: every ioctl fails with ENODEV */
+};
+
+/* Faults, set with --fault NAME[=N]. */
+struct vfaults {
+	long stall_at;        /* stall the download block carrying this byte offset (-1 off) */
+	long disconnect_at;   /* unplug at this byte offset of the download (-1 off) */
+	bool no_leave;        /* :leave does not start the application */
+	bool no_detach;       /* the application refuses DFU_DETACH */
+	bool rdp;             /* read protection (RDP level 1) set */
+	bool access;          /* the device node is not accessible to the user */
+};
+
+struct vboard {
+	GMutex lock;
+	struct vflash flash;
+	struct valt alts[VDFU_MAX_ALTS];
+	unsigned nalts;
+	bool dual_bank_erase_bug; /* F7 dual bank: page erase hits the wrong sector */
+	const char *single_bank_layout; /* what the buggy ROM computes sectors with */
+	struct vfaults faults;
+	const char *serial;
+	unsigned poll_ms;     /* bwPollTimeout for erase/program */
+	double detach_delay;  /* seconds from detach/leave to the new device */
+	bool app_usb;         /* the application enumerates (DFU runtime interface) */
+	FILE *events;         /* --events log, or NULL */
+	bool verbose;
+
+	/* DFU state of the bootloader */
+	int state, status;
+	unsigned alt;
+	uint32_t addr;        /* DfuSe address pointer */
+	uint8_t pending[VDFU_XFER];
+	size_t pending_len;
+	unsigned pending_block;
+	bool pending_op;
+	unsigned long long dl_bytes; /* bytes downloaded this session (for faults) */
+	bool fault_fired;
+	uint32_t leave_addr;
+	bool leave_addr_set;
+};
+
+extern struct vboard vb;
+
+/* vdfu_main.c: device changes are made on the main thread. */
+void vdfu_event(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void vdfu_schedule_leave(struct vdev *d);
+void vdfu_schedule_detach(struct vdev *d);
+void vdfu_schedule_unplug(struct vdev *d);
+void vdfu_schedule_reset_to_boot(struct vdev *d);
+
+/* vdfu_usb.c */
+void vdfu_usb_build_descriptors(struct vdev *d);
+void vdfu_usb_attach(void *testbed, struct vdev *d);
+void vdfu_usb_init(void);
+struct vdev *vdfu_usb_find(const char *devnode);
+void vdfu_usb_register(struct vdev *d);
+void vdfu_usb_unregister(struct vdev *d);
+
+/* vdfu_dfuse.c: a class request on the bootloader or the runtime
+ * interface. in/out: data stage. Returns the number of bytes for an IN
+ * transfer (or accepted for OUT), or -1 to stall. */
+int vdfu_class_request(struct vdev *d, uint8_t bmRequestType, uint8_t bRequest,
+		       uint16_t wValue, uint16_t wLength, uint8_t *data);
+void vdfu_dfuse_reset(void);
+
+#endif
