@@ -191,6 +191,17 @@ static int write_all_at(int fd, const uint8_t *p, size_t n, uint64_t off, struct
 	return 0;
 }
 
+/* outfile_commit fsyncs the output; starting the writeback as we go lets
+ * the disk work while we encode, instead of all of it waiting at the end. */
+#define WRITEBACK_STEP (8u << 20)
+static void writeback(int fd, uint64_t *done, uint64_t upto)
+{
+	if (upto - *done >= WRITEBACK_STEP) {
+		sync_file_range(fd, (off_t)*done, (off_t)(upto - *done), SYNC_FILE_RANGE_WRITE);
+		*done = upto;
+	}
+}
+
 /* ---- bin -> hex ---- */
 
 int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
@@ -219,7 +230,8 @@ int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
 	obuf_init(ob, out);
 	struct ihex_writer w;
 	ihex_writer_init(&w, ob, reclen);
-	uint64_t at = address;
+	uint64_t at = address, written = 0, synced = 0;
+	int ofd = fileno(out);
 	for (;;) {
 		ssize_t r = read(fd, buf, CHUNK);
 		if (r < 0 && errno == EINTR)
@@ -236,6 +248,12 @@ int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
 		}
 		ihex_writer_data(&w, (uint32_t)at, buf, (size_t)r);
 		at += (uint64_t)r;
+		if (ofd >= 0 && (written += (uint64_t)r) >= WRITEBACK_STEP / 3) {
+			obuf_flush(ob);
+			fflush(out);
+			writeback(ofd, &synced, (uint64_t)ftello(out));
+			written = 0;
+		}
 	}
 	close(fd);
 	free(buf);
@@ -327,11 +345,17 @@ struct wbuf {
 	uint8_t *buf;
 	size_t n;
 	uint64_t off; /* file offset of buf[0] */
+	uint64_t synced; /* writeback started up to here (a hint only) */
 };
 
 static int wbuf_flush(struct wbuf *w, struct fk_err *e)
 {
 	int rc = w->n ? write_all_at(w->fd, w->buf, w->n, w->off, e) : 0;
+	if (w->n && w->off + w->n >= w->synced + WRITEBACK_STEP) {
+		sync_file_range(w->fd, (off_t)w->synced, (off_t)(w->off + w->n - w->synced),
+				SYNC_FILE_RANGE_WRITE);
+		w->synced = w->off + w->n;
+	}
 	w->off += w->n;
 	w->n = 0;
 	return rc;
