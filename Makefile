@@ -132,3 +132,15 @@ install: $(FLASHKIT)
 
 clean:
 	rm -rf $(BUILD)
+
+# The make plugin's own targets (makefiles/, examples/blinky, tools/udev).
+#   make buildtest      blinky for every board in parallel, a summary, non-zero on failure
+#   make udev-install   udev rules for ST-LINK, STM32 DFU and USB-UART (LIBUSB_ERROR_ACCESS)
+.PHONY: buildtest udev-install
+buildtest: $(FLASHKIT)
+	$(Q)j=; case ' $(MAKEFLAGS)' in *' -j'*|*jobserver*) ;; *) j=-j$$(nproc);; esac; \
+	$(MAKE) --no-print-directory $$j -f makefiles/buildtest.mk \
+		FLASHKIT=$(abspath $(FLASHKIT)) BUILDTEST_DIR=$(abspath $(BUILD))/buildtest
+
+udev-install:
+	$(Q)$(MAKE) --no-print-directory -C tools/udev install
