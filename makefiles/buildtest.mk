@@ -25,7 +25,7 @@ buildtest: $(BUILDTEST_BOARDS:%=buildtest-%)
 
 # One board: build and check; the status is kept for the summary, not returned, so
 # every board runs even when one fails.
-buildtest-%:
+$(BUILDTEST_BOARDS:%=buildtest-%): buildtest-%:
 	@mkdir -p '$(BUILDTEST_DIR)'
 	@$(MAKE) --no-print-directory -C '$(FK_ROOT)/examples/blinky' BOARD=$* FLASHKIT='$(FLASHKIT)' all check \
 	  >'$(BUILDTEST_DIR)/$*.log' 2>&1; echo $$? >'$(BUILDTEST_DIR)/$*.status'
