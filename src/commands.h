@@ -8,5 +8,6 @@ int cmd_suffix(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
+int cmd_usb_wait(int argc, char **argv);
 
 #endif

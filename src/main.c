@@ -17,6 +17,7 @@ static const struct {
 	{ "info", cmd_info, "show segments, sizes, CRC, entry, vector table and suffix" },
 	{ "check", cmd_check, "check an image against a board's memory map" },
 	{ "copy", cmd_copy, "flash through an ST-LINK/DAPLink drive and wait for the result" },
+	{ "usb-wait", cmd_usb_wait, "wait for a USB device (DFU bootloader) to appear or go away" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
