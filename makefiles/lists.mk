@@ -38,30 +38,40 @@ list-boards:
 	done
 endif
 
+# (Text with commas lives in variables: a comma inside $(call ...) would split it.)
+fk_json_row = {"board":"$(FK_BOARD)","name":"$(BOARD_NAME)","mcu":"$(BOARD_MCU)","family":"$(BOARD_FAMILY)","programmer":"$(FK_PROG)","programmers":$(call fk_json_list,$(PROGRAMMERS_SUPPORTED)),"flash":"$(FLASH_BASE):$(FLASH_SIZE)","image":"$(IMAGE_ADDR)"}
 ifeq ($(FORMAT),json)
 _fk-board-row:
-	@printf '%s' $(call fk_sq,{"board":"$(FK_BOARD)","name":"$(BOARD_NAME)","mcu":"$(BOARD_MCU)","family":"$(BOARD_FAMILY)","programmer":"$(FK_PROG)","programmers":$(call fk_json_list,$(PROGRAMMERS_SUPPORTED))})
+	@printf '%s' $(call fk_sq,$(fk_json_row))
 else
 _fk-board-row:
 	@printf '%-18s %-14s %-11s %s\n' $(FK_BOARD) $(BOARD_MCU) $(FK_PROG) $(call fk_sq,$(PROGRAMMERS_SUPPORTED))
 endif
 
 # info: what flash, erase and reset would do on this board, and why.
-fk_origin = $(if $(filter command% environment%,$(origin $(1))),from $(origin $(1)),$(2))
-fk_show = $(if $(value $(1)),$(call $(1),$(2),$(3)),cannot; $(call fk_who_can,$(4),$(PROGRAMMERS_SUPPORTED)) can)
+fk_origin = $(if $(filter command% environment%,$(origin $(1))),from the $(origin $(1)),$(2))
+fk_show = $(if $(value $(1)),$(call $(1),$(2),$(3)),cannot; use PROGRAMMER=$(firstword $(call fk_who_can,$(4),$(PROGRAMMERS_SUPPORTED)) none))
+fk_info_board = $(FK_BOARD) ($(BOARD_NAME); $(BOARD_MCU); $(FK_BOARD_FILE))
+fk_info_prog = $(FK_PROG) ($(call fk_origin,PROGRAMMER,the board's default); supported: $(PROGRAMMERS_SUPPORTED))
+fk_info_file = $(if $(FK_FILE),$(FK_FILE) ($(if $(call fk_literal,FLASHFILE),FLASHFILE,the ELF as .$(PROG_FILE_TYPE): what $(PROG_TOOL) takes best)),none: set FLASHFILE=fw.bin (or ELFFILE=fw.elf))
+fk_info_addr = $(IMAGE_ADDR) (FLASH_BASE $(FLASH_BASE) + IMAGE_OFFSET $(IMAGE_OFFSET))
+fk_info_map = flash $(FLASH_BASE) $(FLASH_SIZE) (sectors $(FLASH_SECTORS)); RAM $(RAM_BASE) $(RAM_SIZE)
+fk_info_prot = $(if $(FK_PROTECT),$(FLASH_BASE)+$(BOOTLOADER_SIZE): the bootloader; only make flash-bootloader writes there,none)
+fk_info_check = $(call fk_check_cmd,$(or $(FK_FILE),FLASHFILE),$(FK_TYPE))
+fk_info_flash = $(if $(FK_FILE),$(if $(filter $(FK_TYPE),$(PROG_FILE_TYPES)),$(call FLASH_CMD,$(FK_FILE),$(FK_TYPE)),$(PROG_TOOL) cannot take a .$(FK_TYPE) file; it takes $(PROG_FILE_TYPES)),-)
 
 info:
 	@printf '%-12s %s\n' \
-	board $(call fk_sq,$(FK_BOARD) ($(BOARD_NAME), $(BOARD_MCU), $(FK_BOARD_FILE))) \
-	programmer $(call fk_sq,$(FK_PROG) ($(call fk_origin,PROGRAMMER,the board's default); supported: $(PROGRAMMERS_SUPPORTED))) \
-	file $(call fk_sq,$(or $(FK_FILE),none: set FLASHFILE= or ELFFILE=) ($(if $(call fk_literal,FLASHFILE),FLASHFILE,the ELF as .$(PROG_FILE_TYPE), what $(PROG_TOOL) takes best))) \
-	address $(call fk_sq,$(IMAGE_ADDR) (FLASH_BASE $(FLASH_BASE) + IMAGE_OFFSET $(IMAGE_OFFSET))) \
-	flash $(call fk_sq,$(FLASH_BASE) $(FLASH_SIZE), sectors $(FLASH_SECTORS); RAM $(RAM_BASE) $(RAM_SIZE)) \
-	protected $(call fk_sq,$(if $(FK_PROTECT),$(FLASH_BASE)+$(BOOTLOADER_SIZE) (bootloader; only make flash-bootloader writes there),none)) \
-	check $(call fk_sq,$(call fk_check_cmd,$(or $(FK_FILE),FLASHFILE),$(FK_TYPE))) \
-	flash-cmd $(call fk_sq,$(if $(FK_FILE),$(call FLASH_CMD,$(FK_FILE),$(FK_TYPE)),-)) \
-	erase-cmd $(call fk_sq,$(call fk_show,ERASE_CMD,,,erase)) \
-	reset-cmd $(call fk_sq,$(call fk_show,RESET_CMD,,,reset)) \
-	bootloader $(call fk_sq,$(or $(BOARD_ENTER_$(FK_PROG)),-)) \
-	$(if $(BOARD_POWER_WARNING),power $(call fk_sq,$(BOARD_POWER_WARNING))) \
-	$(if $(BOARD_WARNING_$(FK_PROG)),warning $(call fk_sq,$(BOARD_WARNING_$(FK_PROG))))
+	board $(call fk_sq,$(fk_info_board)) \
+	programmer $(call fk_sq,$(fk_info_prog)) \
+	file $(call fk_sq,$(fk_info_file)) \
+	address $(call fk_sq,$(fk_info_addr)) \
+	memory $(call fk_sq,$(fk_info_map)) \
+	protected $(call fk_sq,$(fk_info_prot)) \
+	check $(call fk_sq,$(fk_info_check)) \
+	flash $(call fk_sq,$(fk_info_flash)) \
+	erase $(call fk_sq,$(call fk_show,ERASE_CMD,,,erase)) \
+	reset $(call fk_sq,$(call fk_show,RESET_CMD,,,reset)) \
+	bootloader $(call fk_sq,$(or $(BOARD_ENTER_$(FK_PROG)),-))$(if $(BOARD_POWER_WARNING), \
+	power $(call fk_sq,$(BOARD_POWER_WARNING)))$(if $(BOARD_WARNING_$(FK_PROG)), \
+	warning $(call fk_sq,$(BOARD_WARNING_$(FK_PROG))))

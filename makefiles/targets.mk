@@ -13,8 +13,10 @@ ifneq ($(call fk_wants,erase),)
 ifeq ($(value ERASE_CMD),)
 $(call fk_cannot,erase)
 endif
-ifneq ($(and $(FK_PROTECT),$(filter-out 1,$(ERASE_BOOTLOADER))),)
+ifneq ($(FK_PROTECT),)
+ifneq ($(ERASE_BOOTLOADER),1)
 $(error flashkit: erase would wipe the $(FK_BOARD) bootloader ($(FLASH_BASE)+$(BOOTLOADER_SIZE)); add ERASE_BOOTLOADER=1 to erase anyway, then restore it with make flash-bootloader BOOTLOADER_FILE=...)
+endif
 endif
 endif
 ifneq ($(call fk_wants,reset),)
@@ -37,7 +39,7 @@ ifeq ($(strip $(FK_FILE)),)
 $(error flashkit: nothing to flash on $(FK_BOARD): set FLASHFILE=fw.bin (or ELFFILE=fw.elf in your Makefile))
 endif
 ifeq ($(filter $(FK_TYPE),$(PROG_FILE_TYPES)),)
-$(error flashkit: $(PROG_TOOL) cannot take '$(FK_FILE)'; give it a $(foreach t,$(PROG_FILE_TYPES),.$(t)) file (make builds .bin .hex .dfu from the ELF))
+$(error flashkit: $(PROG_TOOL) cannot take '$(FK_FILE)'; it takes $(addprefix .,$(PROG_FILE_TYPES)) files (make FILE.bin, FILE.hex or FILE.dfu builds one from FILE.elf))
 endif
 endif
 ifneq ($(call fk_wants,flash-bootloader),)

@@ -22,6 +22,6 @@ PROG_FILE_TYPES := bin hex
 PROG_NEED :=
 
 # $(1) = file, $(2) = its type.
-FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1))$(foreach l,$(STLINK_LABELS), --label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT)) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
+FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1)) $(foreach l,$(STLINK_LABELS),--label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT)) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
 
 PROG_HINTS = Drive not found? Is the ST-LINK drive mounted (labels: $(STLINK_LABELS))? Headless systems may need udisksctl mount.|WSL: the drive is not a disk there; copy to the Windows drive letter under /mnt instead.|Old ST-LINK firmware fails on .hex files: CPY2REMED_FILE_TYPE=bin, or update it (STSW-LINK007).
