@@ -1,0 +1,193 @@
+#include "drive_wait.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drive_copy.h"
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Is our copied file still in the directory at point? (It is gone once the
+ * probe has re-enumerated: the drive is a fresh file system then.) */
+static bool file_still_there(const char *point, const char *file)
+{
+	char path[2 * DRIVE_STR];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", point, file);
+	return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
+static bool looks_like_probe_drive(const char *point)
+{
+	int fd = open(point, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	bool yes = drive_has_file(fd, "MBED.HTM", NULL, 0) || drive_has_file(fd, "DETAILS.TXT", NULL, 0) ||
+		   drive_has_file(fd, "FAIL.TXT", NULL, 0);
+	close(fd);
+	return yes;
+}
+
+/* No mount table to watch: look at the directory five times a second. */
+static int gentle_poll(const struct wait_opts *o, struct wait_result *r)
+{
+	long start = now_ms();
+	for (;;) {
+		long t = now_ms() - start;
+		if (r->left_ms < 0 && !file_still_there(o->drive->point, o->file)) {
+			r->left_ms = t;
+			if (o->on_left)
+				o->on_left(o->arg);
+		}
+		if (r->left_ms >= 0 && looks_like_probe_drive(o->drive->point)) {
+			r->back_ms = t;
+			r->back = *o->drive;
+			r->outcome = WAIT_BACK;
+			return 0;
+		}
+		if (t >= o->timeout_ms) {
+			r->outcome = r->left_ms < 0 ? WAIT_NEVER_LEFT : WAIT_NOT_BACK;
+			return 0;
+		}
+		struct timespec ts = { 0, 200 * 1000000L };
+		nanosleep(&ts, NULL);
+		r->wakeups++;
+	}
+}
+
+static int watch_dev_disk(const char *dev_disk)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int watched = 0;
+	const char *subs[] = { "by-id", "by-label" };
+	for (size_t i = 0; i < 2; i++) {
+		char dir[DRIVE_STR];
+		snprintf(dir, sizeof dir, "%s/%s", dev_disk ? dev_disk : "/dev/disk", subs[i]);
+		if (inotify_add_watch(fd, dir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM) >= 0)
+			watched++;
+	}
+	if (!watched) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->left_ms = r->back_ms = -1;
+	if (o->mountinfo_fd < 0)
+		return gentle_poll(o, r);
+
+	const struct drive *d = o->drive;
+	struct drive_query q = *o->q;
+	/* Once the serial is known it is the best way to recognise the drive,
+	 * whatever name or mount point it comes back with. */
+	if (d->serial[0])
+		q.serial = d->serial;
+	int ifd = watch_dev_disk(q.dev_disk);
+	long start = now_ms(), deadline = start + o->timeout_ms, grace_end = -1;
+	bool dev_gone = false;
+	struct mount_table now = { 0 };
+	int rc = 0;
+
+	for (;;) {
+		long t = now_ms();
+		if ((rc = mount_table_read(&now, o->mountinfo_fd, e)) != 0)
+			break;
+		const struct mount_entry *m = mount_by_id(&now, d->mount_id);
+		bool same = m && m->major == d->major && m->minor == d->minor &&
+			    strcmp(m->point, d->point) == 0;
+		if (!same && r->left_ms < 0) {
+			r->left_ms = t - start;
+			if (o->on_left)
+				o->on_left(o->arg);
+		}
+		struct drive c[8];
+		size_t n = drive_find(&now, &q, c, 8);
+		int pick = -1;
+		for (size_t i = 0; i < n && i < 8; i++) {
+			bool fresh = !mount_by_id(o->before, c[i].mount_id);
+			bool reused = c[i].mount_id == d->mount_id &&
+				      (r->left_ms >= 0 || !file_still_there(c[i].point, o->file));
+			if ((fresh || reused) && (pick < 0 || strcmp(c[i].point, d->point) == 0))
+				pick = (int)i;
+		}
+		if (pick >= 0) {
+			/* Left and came back between two looks at the table. */
+			if (r->left_ms < 0) {
+				r->left_ms = t - start;
+				if (o->on_left)
+					o->on_left(o->arg);
+			}
+			r->back = c[pick];
+			r->back_ms = t - start;
+			r->outcome = WAIT_BACK;
+			break;
+		}
+		/* Gone from the mount table: is the device node back without a
+		 * mount? Only after it was seen gone, or a stale link would
+		 * cut the wait short while the probe is still programming. */
+		bool present = false;
+		if (r->left_ms >= 0) {
+			present = drive_device_present(q.dev_disk, q.labels, q.nlabels, q.serial, r->dev,
+						       sizeof r->dev);
+			if (!present)
+				dev_gone = true;
+			else if (dev_gone && grace_end < 0)
+				grace_end = t + o->mount_grace_ms;
+		}
+		if (grace_end >= 0 && t >= grace_end && present) {
+			r->outcome = WAIT_NOT_MOUNTED;
+			break;
+		}
+		if (t >= deadline) {
+			if (r->left_ms < 0)
+				r->outcome = WAIT_NEVER_LEFT;
+			else
+				r->outcome = present ? WAIT_NOT_MOUNTED : WAIT_NOT_BACK;
+			break;
+		}
+		long until = deadline;
+		if (grace_end >= 0 && grace_end < until)
+			until = grace_end;
+		struct pollfd p[2] = { { .fd = o->mountinfo_fd, .events = POLLPRI },
+				       { .fd = ifd, .events = POLLIN } };
+		int k = poll(p, ifd >= 0 ? 2 : 1, (int)(until - t > 0 ? until - t : 0));
+		if (k < 0 && errno != EINTR) {
+			rc = fk_fail(e, FK_EINTERNAL, "waiting for the drive: poll: %s", strerror(errno));
+			break;
+		}
+		if (k > 0)
+			r->wakeups++;
+		if (ifd >= 0 && k > 0 && (p[1].revents & POLLIN))
+			drain(ifd);
+	}
+	mount_table_free(&now);
+	if (ifd >= 0)
+		close(ifd);
+	return rc;
+}
