@@ -222,7 +222,7 @@ static int boot_request(struct vdev *d, uint8_t bRequest, uint16_t wValue, uint1
 			return -1;
 		}
 		struct valt *a = cur_alt();
-		uint32_t addr = vb.addr + (uint32_t)(wValue - 2) * wLength;
+		uint32_t addr = vb.addr + (uint32_t)(wValue - 2) * VDFU_XFER;
 		if (!in_alt(a, addr, 1)) {
 			fail(ST_ADDRESS);
 			return -1;
