@@ -11,6 +11,8 @@ OPENOCD_INTERFACE     ?= interface/stlink.cfg
 BOARD_ENTER_dfu       ?= Crazyflie DFU: connect the micro-USB cable to the PC but not yet to the Crazyflie, disconnect the battery, hold the power button while plugging the cable in, and keep holding about 5 s until the LED blinks at the second, slower rate (1 Hz); then release.
 BOARD_ENTER_openocd   ?= Crazyflie SWD: connect an ST-LINK to the debug connector through the Bitcraze debug adapter and power the Crazyflie.
 DFU_DONE_TEXT         ?= the Crazyflie must be power-cycled: disconnect USB and battery
+# The running firmware's USB id; its DFU run-time interface lets make flash_dfu detach it.
+DFU_RUNTIME_ID        ?= 0483:5740
 BLINKY_LED_PORT ?= C
 BLINKY_LED_PIN  ?= 0
 include $(FK_ROOT)/boards/common/stm32f405xg.mk

@@ -73,7 +73,7 @@ dfu_manual_text = $(call fk_sq,$(if $(BOARD_ENTER_dfu),$(BOARD_ENTER_dfu),Enter 
 dfu_quiet_wait = $(fk_fk) usb-wait --quiet --device $(1)$(dfu_wait_serial) --timeout $(2) 2>/dev/null
 DFU_ENTER_CMD = if $(call dfu_quiet_wait,$(DFU_USB_ID),0); then :; \
 	$(if $(DFU_RUNTIME_ID),elif $(call dfu_quiet_wait,$(DFU_RUNTIME_ID),0) && $(DFU_UTIL) -d $(DFU_RUNTIME_ID)$(if $(SERIAL), -S $(call fk_sq,$(SERIAL))) -e >/dev/null 2>&1 && $(call dfu_quiet_wait,$(DFU_USB_ID),$(DFU_DETACH_WAIT)); then printf '%s\n' 'flashkit: $(FK_BOARD) detached into its DFU bootloader'; )\
-	else printf '%s\n' $(call fk_sq,flashkit: could not put the running $(FK_BOARD) firmware into DFU ($(if $(DFU_RUNTIME_ID),no $(DFU_RUNTIME_ID) run-time device answered,it has no USB DFU run-time interface)); do it by hand:) $(dfu_manual_text); fi
+	else printf '%s\n' $(call fk_sq,flashkit: could not put the running $(FK_BOARD) firmware into DFU ($(if $(DFU_RUNTIME_ID),$(DFU_RUNTIME_ID) is not attached or did not detach,it has no USB DFU run-time interface)); do it by hand:) $(dfu_manual_text); fi
 FLASH_DFU_CMD = $(FLASH_CMD)
 
 # Printed when dfu-util fails, after the board's own text on entering the bootloader.

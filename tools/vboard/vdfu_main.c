@@ -266,6 +266,14 @@ static gboolean do_detach(gpointer p)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean enter_dfu_by_hand(gpointer unused)
+{
+	(void)unused;
+	remove_device(app_dev);
+	vdfu_event("button: rebooting into the ROM bootloader");
+	return plug_boot(NULL);
+}
+
 static gboolean do_unplug(gpointer p)
 {
 	remove_device(p);
@@ -334,7 +342,8 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --layout L          internal flash layout, e.g. /0x08000000/04*016Kg,01*064Kg,07*128Kg\n"
 		"  --flash-file PATH   keep the flash here (default: a temporary file)\n"
 		"  --serial SN         USB serial number (default 3574364C3034)\n"
-		"  --appear-after S    the bootloader shows up S seconds late (a user pressing buttons)\n"
+		"  --appear-after S    the bootloader shows up S seconds late (a user pressing buttons;\n"
+		"                      with --start app, the application leaves then)\n"
 		"  --start dfu|app|none  what is on the bus at first (default dfu)\n"
 		"  --app               the application enumerates with a DFU runtime interface\n"
 		"  --other             also attach an unrelated DFU device (1209:2003)\n"
@@ -507,6 +516,8 @@ int main(int argc, char **argv)
 	if (strcmp(start, "app") == 0) {
 		app_dev = add_device(VDEV_APP);
 		vb.app_usb = true;
+		if (appear_after > 0) /* the user enters DFU by hand */
+			later(appear_after, enter_dfu_by_hand, NULL);
 	} else if (strcmp(start, "dfu") == 0) {
 		if (appear_after > 0)
 			later(appear_after, plug_boot, NULL);
