@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -103,8 +105,56 @@ static const struct format *peek_format(const char *path)
 	return n > 0 ? format_detect(buf, (size_t)n, path) : NULL;
 }
 
+/* The common case, one raw binary: map it instead of reading and copying
+ * it, so a 64 MiB image costs one pass for the CRC and one write. The image
+ * then holds a segment that points into the mapping (not malloc'd): the
+ * caller must clear it before image_free. Returns 1 when not applicable. */
+static int map_bin(struct image *img, const char *path, uint32_t addr, uint8_t alt,
+		   void **map, size_t *maplen, struct fk_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		if (fd >= 0)
+			close(fd);
+		return 1; /* let image_load report it */
+	}
+	size_t len = (size_t)st.st_size;
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 1;
+	*map = p;
+	*maplen = len;
+	/* a plain suffix (dfu-suffix -a) is checked and left out, as image_load does */
+	struct dfu_suffix s;
+	switch (dfu_suffix_parse(p, len, &s)) {
+	case SUFFIX_OK:
+		len -= DFU_SUFFIX_LEN;
+		break;
+	case SUFFIX_BAD_CRC:
+		return fk_fail(e, FK_EDATA,
+			       "%s: DFU suffix CRC is 0x%08x, data gives 0x%08x (file damaged? re-create it with 'flashkit suffix add')",
+			       path, s.crc, dfu_crc(p, len - 4));
+	default:
+		break;
+	}
+	if ((uint64_t)addr + len > FK_ADDR_LIMIT)
+		return fk_fail(e, FK_EDATA,
+			       "%s: data placed at 0x%08x runs past the 4 GiB address space (check --address)",
+			       path, addr);
+	img->seg = malloc(sizeof *img->seg);
+	if (!img->seg)
+		return fk_fail(e, FK_EINTERNAL, "out of memory");
+	img->seg[0] = (struct segment){ .addr = addr, .len = len, .data = p, .cap = len, .alt = alt };
+	img->nseg = img->cap = 1;
+	return 0;
+}
+
 int cmd_dfu(int argc, char **argv)
 {
+	void *map = NULL;
+	size_t maplen = 0;
 	struct fk_err e = { 0 };
 	struct settings addr = { 0 }, alt = { 0 }, name = { 0 };
 	int *inputs = calloc((size_t)argc, sizeof *inputs);
@@ -211,6 +261,14 @@ int cmd_dfu(int argc, char **argv)
 				path);
 			goto done;
 		}
+		if (ninputs == 1 && f == &fmt_bin) {
+			int rc = map_bin(&img, path, ad->val, al ? (uint8_t)al->val : 0, &map,
+					 &maplen, &e);
+			if (rc == 0)
+				continue;
+			if (rc != 1)
+				goto done;
+		}
 		struct read_opts ro = { .name = path, .has_address = ad != NULL,
 					.address = ad ? ad->val : 0 };
 		struct image in;
@@ -255,6 +313,11 @@ int cmd_dfu(int argc, char **argv)
 oom:
 	fk_fail(&e, FK_EINTERNAL, "out of memory");
 done:
+	if (map) {
+		if (img.nseg == 1 && (void *)img.seg[0].data == map)
+			img.seg[0].data = NULL; /* not malloc'd */
+		munmap(map, maplen);
+	}
 	image_free(&img);
 	free(inputs);
 	free(addr.v);
