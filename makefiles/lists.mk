@@ -75,3 +75,9 @@ info:
 	bootloader $(call fk_sq,$(or $(BOARD_ENTER_$(FK_PROG)),-))$(if $(BOARD_POWER_WARNING), \
 	power $(call fk_sq,$(BOARD_POWER_WARNING)))$(if $(BOARD_WARNING_$(FK_PROG)), \
 	warning $(call fk_sq,$(BOARD_WARNING_$(FK_PROG))))
+
+# For tests and scripts: NAME=value for each variable in FK_PRINT, after board and
+# programmer resolution (make -f makefiles/flashkit.mk BOARD=x FK_PRINT='FLASH_SIZE' _fk-vars).
+.PHONY: _fk-vars
+_fk-vars:
+	@printf '%s\n' $(foreach v,$(FK_PRINT),$(call fk_sq,$(v)=$($(v))))

@@ -38,11 +38,11 @@ PROG_NEED = $(call fk_need,$(OPENOCD),$(PROG_PACKAGE))
 PROG_PRECHECK = $(if $(and $(OPENOCD_MIN_VERSION),$(filter 1,$(OPENOCD_VERSION_CHECK))),$(OPENOCD_VERSION_CMD))
 OPENOCD_VERSION_CMD = $(fk_at)v=$$($(OPENOCD) --version 2>&1 | sed -n 's/^Open On-Chip Debugger \([0-9][0-9.]*\).*/\1/p'); if [ "$$(printf '%s\n%s\n' $(OPENOCD_MIN_VERSION) "$$v" | sort -V | head -n 1)" != $(OPENOCD_MIN_VERSION) ]; then printf '%s\n' "flashkit: OpenOCD $$v cannot drive the $(BOARD_MCU) (it needs OpenOCD >= $(OPENOCD_MIN_VERSION)); use PROGRAMMER=$(OPENOCD_ALTERNATIVE) instead, or a newer OpenOCD: OPENOCD=/path/to/openocd OPENOCD_VERSION_CHECK=0" >&2; exit 69; fi
 # The board's other programmers that can do the requested target (flash by default).
-OPENOCD_ALTERNATIVE = $(firstword $(filter-out openocd,$(call fk_who_can,$(or $(FK_TARGET),flash),$(PROGRAMMERS_SUPPORTED))) cpy2remed)
+OPENOCD_ALTERNATIVE = $(or $(firstword $(filter-out openocd,$(call fk_who_can,$(or $(FK_TARGET),flash),$(PROGRAMMERS_SUPPORTED)))),$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))) (it can only $(FK_CAN_$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))))))
 
 # $(1) = file, $(2) = its type.
 FLASH_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1))$(if $(filter bin,$(2)), $(IMAGE_ADDR)) verify reset exit)
-ERASE_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset halt'$(foreach c,$(OPENOCD_ERASE), -c '$(subst +, ,$(c))') -c 'reset run' -c shutdown
+ERASE_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset halt' $(foreach c,$(OPENOCD_ERASE),-c '$(subst +, ,$(c))') -c 'reset run' -c shutdown
 RESET_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset run' -c shutdown
 RECOVER_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit)
 DEBUGSERVER_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c 'gdb_port 3333' -c init -c 'reset halt'
