@@ -51,7 +51,8 @@ DFU_WAIT_HINT = Put $(FK_BOARD) into DFU mode$(if $(BOARD_ENTER_dfu), as above),
 
 # After :leave the ROM drops off the bus and jumps to the application. Still there means
 # it did not: say so and stop (the exit inside { } skips the tool-failure hints).
-DFU_LEFT_CHECK = { $(fk_fk) usb-wait --gone --quiet --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_LEAVE_WAIT) --what 'the STM32 DFU bootloader' --hint $(call fk_sq,flashkit: the image was written, but :leave did not start the application: the board is still in its DFU bootloader. Reset or power-cycle the board$(if $(DFU_DONE_TEXT), ($(DFU_DONE_TEXT))).) || exit $$?; }
+DFU_LEFT_CHECK = { $(fk_fk) usb-wait --gone --quiet --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_LEAVE_WAIT) --what 'the STM32 DFU bootloader' --hint $(call fk_sq,$(DFU_LEAVE_HINT)) || exit $$?; }
+DFU_LEAVE_HINT = flashkit: :leave did not start the application: the board is still in its DFU bootloader (the image was written). Reset or power-cycle the board$(if $(DFU_DONE_TEXT), ($(DFU_DONE_TEXT))).
 dfu_leave = $(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave && $(DFU_LEFT_CHECK)
 
 # $(1) = file, $(2) = its type.
