@@ -30,17 +30,19 @@ int drive_open_dir(const struct drive *d, struct fk_err *e)
 		fd = open(d->point, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		int err = errno;
-		return fk_fail(e, err == ELOOP ? FK_EDATA : FK_EUNAVAIL,
+		fk_fail(e, err == ELOOP ? FK_EDATA : FK_EUNAVAIL,
 			       "%s: cannot open the drive at %s: %s%s", d->label, d->point, strerror(err),
 			       err == ELOOP ? " (a symlink in the path: refusing to write through it)"
 					    : "");
+		return -1;
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || major(st.st_dev) != d->major || minor(st.st_dev) != d->minor) {
 		close(fd);
-		return fk_fail(e, FK_EUNAVAIL,
-			       "%s: %s is no longer the drive that was found (device changed); run again",
-			       d->label, d->point);
+		fk_fail(e, FK_EUNAVAIL,
+			"%s: %s is no longer the drive that was found (device changed); run again",
+			d->label, d->point);
+		return -1;
 	}
 	return fd;
 }
