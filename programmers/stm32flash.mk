@@ -24,11 +24,12 @@ PROG_PACKAGE    := stm32flash
 PROG_FILE_TYPE   = $(STM32FLASH_FILE_TYPE)
 PROG_FILE_TYPES := bin hex
 
-ifeq ($(STM32FLASH_RESET_INVERT),1)
-STM32FLASH_GPIO_SEQ ?= -rts,dtr,-dtr:rts,dtr,-dtr
-else
-STM32FLASH_GPIO_SEQ ?= rts,-dtr,dtr:-rts,-dtr,dtr
-endif
+# RIOT's sequences; the other one is tried when the bootloader does not answer, so
+# the error can say whether flipping STM32FLASH_RESET_INVERT helps.
+STM32FLASH_SEQ_1 := -rts,dtr,-dtr:rts,dtr,-dtr
+STM32FLASH_SEQ_0 := rts,-dtr,dtr:-rts,-dtr,dtr
+stm32flash_inv = $(if $(filter 1,$(STM32FLASH_RESET_INVERT)),1,0)
+STM32FLASH_GPIO_SEQ ?= $(STM32FLASH_SEQ_$(stm32flash_inv))
 
 # An explicit PORT wins over SERIAL; a SERIAL is matched by the shell's glob at run time.
 STM32FLASH_PORT = $(if $(and $(SERIAL),$(filter-out command% environment%,$(origin PORT))),/dev/serial/by-id/*$(call fk_sq,$(SERIAL))*,$(call fk_sq,$(PORT)))
@@ -36,9 +37,16 @@ STM32FLASH_ARGS = -b $(STM32FLASH_BAUD)$(if $(filter 1,$(STM32FLASH_RESET)), -i 
 
 PROG_NEED = $(call fk_need,$(STM32FLASH),$(PROG_PACKAGE))
 
-# $(1) = file, $(2) = its type (a .hex carries its own addresses: no -S).
-FLASH_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -w $(call fk_sq,$(1)) -v$(if $(filter bin,$(2)), -S $(IMAGE_ADDR)) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
-ERASE_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -o $(STM32FLASH_PORT)
-RESET_CMD = $(STM32FLASH) $(STM32FLASH_ARGS) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+# The UART flow (programmers/stm32flash-run.sh): PORT must exist, be one device and be
+# ours to open (dialout); stm32flash's failures become one line saying what to check.
+STM32FLASH_RUN = sh $(call fk_sq,$(FK_ROOT)/programmers/stm32flash-run.sh)
+PROG_PRECHECK = $(fk_at)$(STM32FLASH_RUN) check $(STM32FLASH_PORT)
+stm32flash_run = $(STM32FLASH_RUN) run $(if $(filter 1,$(STM32FLASH_RESET)),1,0) $(stm32flash_inv) $(call fk_sq,$(STM32FLASH_SEQ_$(filter-out $(stm32flash_inv),1 0))) $(STM32FLASH_BAUD) $(STM32FLASH_PORT) --
 
-PROG_HINTS = No answer from the bootloader? Check PORT=$(PORT), that nothing else holds the port (a terminal), and wiring TX-RX, RX-TX, GND.|Permission denied? Join the dialout group (sudo adduser $$USER dialout) or install tools/udev rules.|Automatic BOOT0/NRST: wire RTS to BOOT0 and DTR to NRST and set STM32FLASH_RESET=1 (STM32FLASH_RESET_INVERT=0 for non-inverting adapters).
+# $(1) = file, $(2) = its type (a .hex carries its own addresses: no -S).
+FLASH_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -w $(call fk_sq,$(1)) -v$(if $(filter bin,$(2)), -S $(IMAGE_ADDR)) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+ERASE_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -o $(STM32FLASH_PORT)
+RESET_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+
+# stm32flash-run.sh prints the specific cause; the board's BOARD_ENTER_stm32flash follows.
+PROG_HINTS :=

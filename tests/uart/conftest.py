@@ -12,15 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
 VUART = BUILD / "vboard" / "vuart"
 SHIM = BUILD / "vboard" / "ttyshim.so"
+FLASHKIT = BUILD / "bin" / "flashkit"
 
 FLASH_BASE = 0x08000000
 F401_SIZE = 512 * 1024
 
 
 def _build():
-    if not (VUART.exists() and SHIM.exists()):
-        subprocess.run(["make", "-C", str(ROOT), f"BUILD={BUILD}", str(VUART), str(SHIM)],
-                       check=True, capture_output=True)
+    if not (VUART.exists() and SHIM.exists() and FLASHKIT.exists()):
+        subprocess.run(["make", "-C", str(ROOT), f"BUILD={BUILD}", str(VUART), str(SHIM),
+                        str(FLASHKIT)], check=True, capture_output=True)
 
 
 class Board:
