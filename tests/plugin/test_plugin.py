@@ -265,15 +265,17 @@ def fakes(tmp_path, flashkit):
 
 
 @pytest.fixture(scope="session")
-def blinky(flashkit):
-    """blinky for nucleo-f401 and crazyflie2, built once through the plugin."""
+def blinky(flashkit, tmp_path_factory):
+    """blinky for nucleo-f401 and crazyflie2, built once through the plugin (in a private
+    directory: other runs may be building examples/blinky/build at the same time)."""
     out = {}
+    base = tmp_path_factory.mktemp("blinky")
     for board in ("nucleo-f401", "crazyflie2"):
         r = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT / "examples/blinky"),
-                            f"BOARD={board}", f"FLASHKIT={flashkit}", "all"],
+                            f"BOARD={board}", f"FLASHKIT={flashkit}", f"BUILDDIR={base / board}", "all"],
                            capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr
-        out[board] = ROOT / "examples/blinky/build" / board
+        out[board] = base / board
     return out
 
 
@@ -483,23 +485,24 @@ def test_included_makefile_keeps_its_default_goal():
 
 # ---------------------------------------------------------------- example and buildtest
 
-def test_buildtest_builds_and_checks_every_board(flashkit):
+def test_buildtest_builds_and_checks_every_board(flashkit, tmp_path):
     build = flashkit.parent.parent
-    r = subprocess.run(["make", "--no-print-directory", f"BUILD={build}", "buildtest"], cwd=ROOT,
+    r = subprocess.run(["make", "--no-print-directory", f"BUILD={build}", "buildtest",
+                        f"BUILDTEST_OUT={tmp_path}"], cwd=ROOT,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     rows = [l.split() for l in r.stdout.splitlines() if l.split() and l.split()[0] in BOARDS]
     assert sorted(row[0] for row in rows) == BOARDS and all(row[1] == "ok" for row in rows)
     for board in BOARDS:
         for ext in ("elf", "bin", "hex", "dfu"):
-            assert (ROOT / "examples/blinky/build" / board / f"blinky.{ext}").stat().st_size > 0
+            assert (tmp_path / board / f"blinky.{ext}").stat().st_size > 0
         log = (build / "buildtest" / f"{board}.log").read_text()
         assert log.count(": OK") == 4, log  # flashkit check passed on elf, bin, hex and dfu
 
 
 def test_buildtest_fails_when_a_board_fails(flashkit, tmp_path):
     r = subprocess.run(["make", "--no-print-directory", "-f", "makefiles/buildtest.mk", "-j2",
-                        f"FLASHKIT={flashkit}", f"BUILDTEST_DIR={tmp_path}",
+                        f"FLASHKIT={flashkit}", f"BUILDTEST_DIR={tmp_path}", f"BUILDTEST_OUT={tmp_path}",
                         "BUILDTEST_BOARDS=nucleo-g071rb no-such-board"], cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode != 0
