@@ -296,7 +296,17 @@ int cmd_dfu(int argc, char **argv)
 	}
 	for (int k = 0; k < name.n; k++) {
 		const struct setting *al = at(&alt, name.v[k].pos);
-		if (image_set_target_name(&img, al ? (uint8_t)al->val : 0, name.v[k].str))
+		uint8_t a = al ? (uint8_t)al->val : 0;
+		bool used = false;
+		for (size_t i = 0; i < img.nseg && !used; i++)
+			used = img.seg[i].alt == a;
+		if (!used) {
+			fk_fail(&e, FK_EUSAGE,
+				"dfu: --name '%s' is for alt %u, but no input goes to alt %u (give --alt before --name and its inputs)",
+				name.v[k].str, a, a);
+			goto done;
+		}
+		if (image_set_target_name(&img, a, name.v[k].str))
 			goto oom;
 	}
 

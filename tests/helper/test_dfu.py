@@ -347,6 +347,31 @@ def test_dfu_errors_leave_no_output(fk, tmp_path):
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".")]
 
 
+def test_dfu_bin_with_plain_suffix(fk, tmp_path):
+    """A .bin that went through dfu-suffix -a: the suffix is checked and left
+    out of the element; a damaged one is refused."""
+    b = app_bin(tmp_path / "fw.bin")
+    data = b.read_bytes()
+    run([DFU_SUFFIX, "-v", "0483", "-p", "df11", "-a", b], check=True)
+    d = tmp_path / "fw.dfu"
+    assert fk("dfu", b, "--address", "0x08000000", "-o", d).returncode == 0
+    assert parse_dfuse(d.read_bytes())[0] == [(0, "Internal Flash", [(0x08000000, data)])]
+    blob = bytearray(b.read_bytes())
+    blob[10] ^= 1
+    b.write_bytes(bytes(blob))
+    out = tmp_path / "bad.dfu"
+    line = one_line_error(fk("dfu", b, "--address", "0x08000000", "-o", out))
+    assert "DFU suffix CRC" in line
+    assert not out.exists()
+
+
+def test_dfu_to_stdout(fk, tmp_path, flashkit):
+    b = app_bin(tmp_path / "fw.bin")
+    r = subprocess.run([str(flashkit), "dfu", str(b), "--address", "0x08000000", "-o", "-"],
+                       capture_output=True, check=True)
+    assert parse_dfuse(r.stdout)[0][0][2] == [(0x08000000, b.read_bytes())]
+
+
 def test_dfu_usage(fk, tmp_path):
     b = app_bin(tmp_path / "fw.bin")
     line = one_line_error(fk("dfu", b, "-o", tmp_path / "x.dfu"), 64)
@@ -356,5 +381,9 @@ def test_dfu_usage(fk, tmp_path):
     one_line_error(fk("dfu", b, "--address", "0x08000000", "--alt", "256", "-o", "x"), 64)
     one_line_error(fk("dfu", b, "--address", "0x08000000", "--vid", "zz", "-o", "x"), 64)
     one_line_error(fk("dfu", tmp_path / "nope.bin", "--address", "0", "-o", tmp_path / "x"), 66)
+    line = one_line_error(fk("dfu", "--alt", "0", "--address", "0x08000000", b, "--alt", "2",
+                             "--name", "nothing here", "-o", tmp_path / "x.dfu"), 64)
+    assert "alt 2" in line
+    assert not (tmp_path / "x.dfu").exists()
     r = fk("dfu", "--help")
     assert r.returncode == 0 and "--alt" in r.stdout and "UM0391" in r.stdout
