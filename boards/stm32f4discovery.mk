@@ -9,6 +9,7 @@ OPENOCD_INTERFACE     ?= interface/stlink.cfg
 DFU_CONFIG            ?= 1
 DFU_INTF              ?= 0
 PORT_DEFAULT          ?= /dev/ttyUSB0
+STM32FLASH_BAUD       ?= 115200
 BOARD_ENTER_dfu        ?= Discovery DFU: set BOOT0=1 (bridge BOOT0 to VDD) and BOOT1=0 (PB2 to GND), stop any traffic on the UART and CAN pins (or the ROM bootloader picks that interface), connect micro-USB CN5 and press RESET; remove the bridge and reset afterwards.
 BOARD_ENTER_stm32flash ?= Discovery UART: connect the adapter to USART3 (PB10 TX, PB11 RX, GND), set BOOT0=1 and BOOT1=0 (PB2 low), keep CAN and USB quiet, press RESET.
 BOARD_ENTER_openocd    ?= Discovery: the on-board ST-LINK is the programmer: plug the mini-USB cable (CN1) and keep both CN3 jumpers fitted.

@@ -2,8 +2,10 @@
 # None of these is on the flash path; list-boards runs one quiet sub-make per board so
 # that each board file is read alone, exactly as a flash would read it.
 
-.PHONY: help list-boards list-programmers _fk-board-row
+.PHONY: help info list-boards list-programmers _fk-board-row
 
+# A firmware Makefile with its own help or info target sets FK_NO_HELP=1 before the include.
+ifneq ($(FK_NO_HELP),1)
 help:
 	@printf '%s\n' \
 	'flashkit: flash STM32 boards from make (makefiles/flashkit.mk)' \
@@ -17,6 +19,7 @@ help:
 	'           STM32FLASH_RESET_INVERT FLASHKIT V=1 (full commands); make -n lists the commands' \
 	'Boards: $(FK_BOARDS)' \
 	'Programmers: $(FK_PROGRAMMERS)'
+endif
 
 list-programmers:
 	@printf '%-11s %s\n' $(foreach p,$(FK_PROGRAMMERS),$(call fk_sq,$(p)) $(call fk_sq,$(FK_DESC_$(p)); can: $(FK_CAN_$(p))))
@@ -60,6 +63,7 @@ fk_info_prot = $(if $(FK_PROTECT),$(FLASH_BASE)+$(BOOTLOADER_SIZE): the bootload
 fk_info_check = $(call fk_check_cmd,$(or $(FK_FILE),FLASHFILE),$(FK_TYPE))
 fk_info_flash = $(if $(FK_FILE),$(if $(filter $(FK_TYPE),$(PROG_FILE_TYPES)),$(call FLASH_CMD,$(FK_FILE),$(FK_TYPE)),$(PROG_TOOL) cannot take a .$(FK_TYPE) file; it takes $(PROG_FILE_TYPES)),-)
 
+ifneq ($(FK_NO_HELP),1)
 info:
 	@printf '%-12s %s\n' \
 	board $(call fk_sq,$(fk_info_board)) \
@@ -75,6 +79,7 @@ info:
 	bootloader $(call fk_sq,$(or $(BOARD_ENTER_$(FK_PROG)),-))$(if $(BOARD_POWER_WARNING), \
 	power $(call fk_sq,$(BOARD_POWER_WARNING)))$(if $(BOARD_WARNING_$(FK_PROG)), \
 	warning $(call fk_sq,$(BOARD_WARNING_$(FK_PROG))))
+endif
 
 # For tests and scripts: NAME=value for each variable in FK_PRINT, after board and
 # programmer resolution (make -f makefiles/flashkit.mk BOARD=x FK_PRINT='FLASH_SIZE' _fk-vars).
