@@ -11,7 +11,7 @@ FK_FILE = $(or $(call fk_literal,FLASHFILE),$(patsubst %.elf,%.$(PROG_FILE_TYPE)
 fk_type = $(patsubst .%,%,$(suffix $(lastword $(1))))
 FK_TYPE = $(call fk_type,$(FK_FILE))
 # Make escapes a space in a file name with a backslash when it is a prerequisite.
-fk_prereq = $(subst $(fk_space),\ ,$(1))
+fk_prereq = $(subst :,\:,$(subst $(fk_space),\ ,$(1)))
 
 IMAGE_OFFSET ?= 0
 IMAGE_ADDR   ?= $(call fk_hexadd,$(FLASH_BASE),$(IMAGE_OFFSET))

@@ -388,16 +388,18 @@ def test_odd_file_names_reach_the_tool_intact(fakes, blinky, prog, board):
     assert not (ROOT / "PWNED").exists()
 
 
-def test_odd_names_on_the_command_line_and_through_flash(fakes, blinky, tmp_path):
-    """`make flash` builds a file whose name has a space and a dollar, then flashes it."""
+@pytest.mark.parametrize("stem", ["my $fw", "c:d", "it's"])
+def test_odd_names_on_the_command_line_and_through_flash(fakes, blinky, tmp_path, stem):
+    """`make flash` builds a file whose name has a space, a dollar or a colon (make's own
+    special characters in a prerequisite), then flashes it."""
     work = tmp_path / "w"
     work.mkdir()
-    shutil.copy(blinky["nucleo-f401"] / "blinky.elf", work / "my $fw.elf")
+    shutil.copy(blinky["nucleo-f401"] / "blinky.elf", work / f"{stem}.elf")
     r = fakes.run("BOARD=nucleo-f401", "PROGRAMMER=openocd",
-                  "FLASHFILE=my $fw.bin", "flash", cwd=work)
+                  f"FLASHFILE={stem}.bin", "flash", cwd=work)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert (work / "my $fw.bin").exists()
-    assert fakes.tools()[-1][-1] == "program {my $fw.bin} 0x08000000 verify reset exit"
+    assert (work / f"{stem}.bin").exists()
+    assert fakes.tools()[-1][-1] == f"program {{{stem}.bin}} 0x08000000 verify reset exit"
 
 
 def test_serial_selects_the_device(fakes, blinky):
