@@ -173,8 +173,11 @@ def test_image_address_arithmetic():
     assert r.stdout.strip() == "IMAGE_ADDR=0x08020000"
     r = make("BOARD=nucleo-f401", "IMAGE_OFFSET=0x8000000", "FK_PRINT=IMAGE_ADDR", "_fk-vars")
     assert "cannot place offset 0x8000000 on base 0x08000000" in one_line_error(r)
-    r = make("BOARD=nucleo-f401", "IMAGE_OFFSET=16K", "FK_PRINT=IMAGE_ADDR", "_fk-vars")
-    assert "not a 32-bit hex number" in one_line_error(r)
+    for bad in ("16K", "16384", "0x123456789", "0xg"):
+        r = make("BOARD=nucleo-f401", f"IMAGE_OFFSET={bad}", "FK_PRINT=IMAGE_ADDR", "_fk-vars")
+        assert "not a 32-bit hex number" in one_line_error(r), bad
+    r = make("BOARD=crazyflie2", "FK_PRINT=IMAGE_ADDR", "_fk-vars", "IMAGE_OFFSET=0X8000")
+    assert r.stdout.strip() == "IMAGE_ADDR=0x08008000"
 
 
 # ---------------------------------------------------------------- errors
