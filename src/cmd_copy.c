@@ -86,10 +86,10 @@ struct copy_args {
 
 static int add_labels(struct copy_args *a, const char *val, struct fk_err *e)
 {
-	/* One value may hold several labels ("NODE_F401RE NOD_F401RE"), as a
-	 * board file lists them. Each is copied into label_buf. */
+	/* One value may hold several labels, comma-separated (a FAT label has
+	 * no commas, but may have spaces). Each is copied into label_buf. */
 	for (const char *t = val; *t;) {
-		size_t n = strcspn(t, " ,\t");
+		size_t n = strcspn(t, ",");
 		if (n) {
 			if (a->nlabels == MAX_LABELS || a->label_used + n + 1 > sizeof a->label_buf)
 				return fk_fail(e, FK_EUSAGE, "copy: too many --label values");
@@ -102,7 +102,7 @@ static int add_labels(struct copy_args *a, const char *val, struct fk_err *e)
 			a->labels[a->nlabels++] = l;
 		}
 		t += n;
-		t += strspn(t, " ,\t");
+		t += strspn(t, ",");
 	}
 	return 0;
 }

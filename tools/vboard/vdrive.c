@@ -44,6 +44,7 @@ struct opts {
 	const char *flash_file[MAX_DRIVES];
 	const char *serial[MAX_DRIVES];
 	char user[64];
+	const char *mount_base;     /* "/media": drives at /media/USER/LABEL; else BASE/LABEL */
 	double remount_delay, slow_delay, idle;
 	bool never, slow, fail_next, two, no_automount, full;
 	const char *log;
@@ -332,6 +333,7 @@ static void usage(FILE *f)
 		"  --flash-file2 PATH        the second drive's flash (two-drives; default PATH.2)\n"
 		"  --serial SN, --serial2 SN USB serials (by-id links)\n"
 		"  --user NAME               /media/NAME/LABEL (default $SUDO_USER, $USER or root)\n"
+		"  --mount-base DIR          mount at DIR/LABEL instead (e.g. /mnt; a tmpfs covers DIR)\n"
 		"  --remount-delay S         seconds off the bus after programming (default 0.3)\n"
 		"  --slow-delay S            the same with --fault slow-remount (default 5)\n"
 		"  --idle S                  quiet time after the last write before programming (default 0.05)\n"
@@ -368,6 +370,7 @@ static int parse(int argc, char **argv, int *cmd)
 	O.serial[1] = "0672FF485550755187125544";
 	O.remount_delay = 0.3;
 	O.slow_delay = 5;
+	O.mount_base = "/media";
 	O.idle = 0.05;
 	const char *u = getenv("SUDO_USER");
 	if (!u || !*u)
@@ -465,6 +468,13 @@ static int parse(int argc, char **argv, int *cmd)
 				fprintf(stderr, "vdrive: unknown fault '%s' (never-remount, slow-remount, fail-next, two-drives, no-automount, full)\n", v);
 				return 64;
 			}
+		} else if (!strcmp(a, "--mount-base")) {
+			if (v[0] != '/' || strstr(v, "..") || strlen(v) > 200 || !strcmp(v, "/") ||
+			    !strncmp(v, "/dev", 4) || !strncmp(v, "/proc", 5)) {
+				fprintf(stderr, "vdrive: --mount-base: an absolute directory such as /mnt\n");
+				return 64;
+			}
+			O.mount_base = v;
 		} else if (!strcmp(a, "--log")) {
 			O.log = v;
 		} else {
@@ -493,13 +503,26 @@ static int setup_drive(int i, char *msg, size_t msglen)
 	d->fail_next = O.fail_next;
 	snprintf(d->label, sizeof d->label, "%s", O.label);
 	/* udisks mounts a second drive of the same label at LABEL1. */
-	snprintf(d->point, sizeof d->point, "/media/%s/%s%s", O.user, O.label, i ? "1" : "");
+	if (!strcmp(O.mount_base, "/media"))
+		snprintf(d->point, sizeof d->point, "/media/%s/%s%s", O.user, O.label, i ? "1" : "");
+	else
+		snprintf(d->point, sizeof d->point, "%s/%s%s", O.mount_base, O.label, i ? "1" : "");
 	snprintf(d->dev, sizeof d->dev, "/dev/sd%c", 'b' + i);
 	snprintf(d->serial, sizeof d->serial, "%s", O.serial[i]);
 	snprintf(d->by_id, sizeof d->by_id, "/dev/disk/by-id/usb-MBED_microcontroller_%s-0:0", d->serial);
-	/* by-label holds one link per label; udev keeps one of the two. */
-	if (i == 0)
-		snprintf(d->by_label, sizeof d->by_label, "/dev/disk/by-label/%s", O.label);
+	/* by-label holds one link per label; udev keeps one of the two, and
+	 * escapes what is not plain (a space is \x20). */
+	if (i == 0) {
+		size_t w = (size_t)snprintf(d->by_label, sizeof d->by_label, "/dev/disk/by-label/");
+		for (const char *c = O.label; *c && w + 5 < sizeof d->by_label; c++) {
+			if (strchr("#+-.:=@_", *c) || (*c >= '0' && *c <= '9') ||
+			    (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+				d->by_label[w++] = *c;
+			else
+				w += (size_t)snprintf(d->by_label + w, 5, "\\x%02x", (unsigned char)*c);
+		}
+		d->by_label[w] = 0;
+	}
 	d->drive_bytes = O.full ? 8192 : (uint64_t)O.size + 256 * 1024;
 	char path[1024];
 	if (i == 0 || O.flash_file[1])
@@ -544,7 +567,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vdrive: %s\n", msg);
 			return 64;
 		}
-	if (ns_enter(msg, sizeof msg) != 0 || ns_setup(O.user, O.verbose, msg, sizeof msg) != 0) {
+	if (ns_enter(msg, sizeof msg) != 0 || ns_setup(O.mount_base, strcmp(O.mount_base, "/media") ? NULL : O.user, O.verbose, msg, sizeof msg) != 0) {
 		fprintf(stderr, "vdrive: %s\n", msg);
 		return 69;
 	}

@@ -71,7 +71,7 @@ static void copy_dev(const char *old, bool verbose)
 		const char *n = de->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "disk"))
 			continue;
-		char src[512], dst[512];
+		char src[800], dst[300];
 		snprintf(src, sizeof src, "%s/%s", old, n);
 		snprintf(dst, sizeof dst, "/dev/%s", n);
 		struct stat st;
@@ -101,18 +101,20 @@ static void copy_dev(const char *old, bool verbose)
 	closedir(d);
 }
 
-int ns_setup(const char *user, bool verbose, char *msg, size_t msglen)
+int ns_setup(const char *base, const char *user, bool verbose, char *msg, size_t msglen)
 {
 	struct stat st;
-	if (stat("/media", &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(msg, msglen, "/media does not exist here; the virtual drive mounts over it (create it: mkdir /media)");
+	if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, msglen, "%s does not exist here; the virtual drive mounts over it (create it: mkdir %s)",
+			 base, base);
 		return -1;
 	}
-	if (mount("vdrive-media", "/media", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) {
-		snprintf(msg, msglen, "cannot mount a tmpfs over /media: %s", strerror(errno));
+	if (mount("vdrive-media", base, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) {
+		snprintf(msg, msglen, "cannot mount a tmpfs over %s: %s", base, strerror(errno));
 		return -1;
 	}
-	const char *old = "/media/.vdrive-olddev";
+	char old[512];
+	snprintf(old, sizeof old, "%s/.vdrive-olddev", base);
 	if (mkdir(old, 0700) != 0 || mount("/dev", old, NULL, MS_BIND | MS_REC, NULL) != 0) {
 		snprintf(msg, msglen, "cannot bind /dev: %s", strerror(errno));
 		return -1;
@@ -129,8 +131,10 @@ int ns_setup(const char *user, bool verbose, char *msg, size_t msglen)
 		snprintf(msg, msglen, "cannot create /dev/disk: %s", strerror(errno));
 		return -1;
 	}
+	if (!user)
+		return 0;
 	char dir[512];
-	snprintf(dir, sizeof dir, "/media/%s", user);
+	snprintf(dir, sizeof dir, "%s/%s", base, user);
 	if (mkdir(dir, 0755) != 0) {
 		snprintf(msg, msglen, "cannot create %s: %s", dir, strerror(errno));
 		return -1;

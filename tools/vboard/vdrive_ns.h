@@ -13,8 +13,8 @@
  * afterwards reaches the host. Returns 0, or -1 with msg filled. */
 int ns_enter(char *msg, size_t msglen);
 
-/* tmpfs over /media, /media/USER, and /dev rebuilt with an empty
- * /dev/disk/{by-id,by-label}. */
-int ns_setup(const char *user, bool verbose, char *msg, size_t msglen);
+/* tmpfs over base (/media), base/USER (unless user is NULL), and /dev
+ * rebuilt with an empty /dev/disk/{by-id,by-label}. */
+int ns_setup(const char *base, const char *user, bool verbose, char *msg, size_t msglen);
 
 #endif
