@@ -226,3 +226,30 @@ def test_read_protect_unprotect(board, image, tmp_path):
     assert "NACK: read protection is active" in b.log
     assert "read protection removed, flash mass-erased" in b.log
     assert b.contents() == b"\xff" * F401_SIZE
+
+
+def test_daemon_mode(board, tmp_path):
+    """Without CMD, vuart prints a sourceable environment and waits; it
+    cleans up its socket and wrapper when terminated."""
+    import os
+    import subprocess
+    b = board()
+    p = subprocess.Popen([str(a) for a in b.args()], stdout=subprocess.PIPE, text=True)
+    try:
+        env = {}
+        for line in p.stdout:
+            if line.startswith("# ready"):
+                break
+            k, _, v = line.strip().partition("=")
+            env[k] = v
+        assert env["PORT"] == str(b.link)
+        e = dict(os.environ, **env, PATH=env["VUART_PATH"] + ":" + os.environ["PATH"])
+        r = subprocess.run(["stm32flash", env["PORT"]], env=e, capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert "Device ID    : 0x0433" in r.stdout
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+    assert not os.path.exists(env["VUART_CTL"])
+    assert not b.link.exists()

@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -97,6 +98,9 @@ static void tell(const char *fmt, ...)
 		ctl = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 		if (ctl < 0)
 			goto fail;
+		/* A board that stopped answering must not hang the tool. */
+		struct timeval tv = { .tv_sec = 5 };
+		setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		if (connect(ctl, (struct sockaddr *)&sa, sizeof sa) < 0) {
 			real_close(ctl);
 			ctl = -1;

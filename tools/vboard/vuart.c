@@ -1,7 +1,7 @@
 /* vuart: a virtual STM32 board whose ROM UART bootloader (AN3155) sits on
  * a pseudo-terminal, for the real stm32flash.
  *
- *   vuart [options]                 run the board; print PORT=... and wait
+ *   vuart [options]                 run the board; print PORT=... (sourceable with set -a) and wait
  *   vuart [options] -- CMD [ARG...] run the board around CMD, exit with its status
  *
  * CMD gets PORT (the terminal), VUART_TTY, VUART_CTL and VUART_SHIM, and a
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 	} else {
-		printf("PORT=%s\nVUART_TTY=%s\nVUART_CTL=%s\nVUART_SHIM=%s\nVUART_PATH=%s\nREADY\n",
+		printf("PORT=%s\nVUART_TTY=%s\nVUART_CTL=%s\nVUART_SHIM=%s\nVUART_PATH=%s\n# ready\n",
 		       port, port, ctl_path, shim, wrap_dir);
 		fflush(stdout);
 	}
