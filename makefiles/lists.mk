@@ -31,13 +31,13 @@ ifeq ($(FORMAT),json)
 list-boards:
 	@unset PROGRAMMER; printf '['; sep=; for b in $(FK_BOARDS); do \
 	  printf '%s' "$$sep"; sep=,; \
-	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b FORMAT=json _fk-board-row || exit 1; \
+	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) FORMAT=json _fk-board-row || exit 1; \
 	done; printf ']\n'
 else
 list-boards:
 	@unset PROGRAMMER; printf '%-18s %-14s %-11s %s\n' BOARD MCU DEFAULT SUPPORTED; \
 	for b in $(FK_BOARDS); do \
-	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b _fk-board-row || exit 1; \
+	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-row || exit 1; \
 	done
 endif
 

@@ -545,3 +545,22 @@ def test_udev_rules_install(tmp_path):
             assert re.fullmatch(r'(\w+(\{\w+\})?(==|!=|\+=|=)"[^"]*"(, )?)+', line), line
     r = subprocess.run(["make", "-n", "udev-install"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0 and "tools/udev install" in r.stdout
+
+
+def test_a_board_outside_the_tree(tmp_path):
+    """The README's "adding a board": one data file, here in EXTERNAL_BOARD_DIRS."""
+    (tmp_path / "myboard.mk").write_text(
+        "BOARD_NAME ?= My Board\nBOARD_MCU ?= stm32f405rg\nPROGRAMMERS_SUPPORTED ?= dfu openocd\n"
+        "PROGRAMMER ?= dfu\nIMAGE_OFFSET ?= 0x8000\nBOOTLOADER_SIZE ?= 32K\n"
+        "BOARD_ENTER_dfu ?= Hold BOOT0, press RESET.\n"
+        "include $(FK_ROOT)/boards/common/stm32f405xg.mk\n")
+    ext = f"EXTERNAL_BOARD_DIRS={tmp_path}"
+    boards = json.loads(make(ext, "FORMAT=json", "list-boards").stdout)
+    mine = [b for b in boards if b["board"] == "myboard"]
+    assert mine == [{"board": "myboard", "name": "My Board", "mcu": "stm32f405rg", "family": "stm32f4",
+                     "programmer": "dfu", "programmers": ["dfu", "openocd"],
+                     "flash": "0x08000000:1M", "image": "0x08008000"}]
+    r = make(ext, "BOARD=myboard", "PROGRAMMER=openocd", "FLASHFILE=fw.bin", "FLASHKIT=flashkit", "-n", "flash-only")
+    assert r.returncode == 0, r.stderr
+    assert "'flashkit' check 'fw.bin' --address 0x08008000 --flash 0x08000000:1M --ram 0x20000000:128K --protect 0x08000000:32K" in r.stdout
+    assert "-c 'program {fw.bin} 0x08008000 verify reset exit'" in r.stdout
