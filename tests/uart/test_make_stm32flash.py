@@ -166,6 +166,17 @@ def test_make_refusals(board, image, fault, text):
     assert b.state["app_starts"] == "0"
 
 
+def test_make_go_refused_is_a_failure(board, image):
+    """stm32flash 0.7 exits 0 when GO fails after a good write; make must not."""
+    b = board(fault="nack-go")
+    path, data = image(4096)
+    r = mk(b, f"FLASHFILE={path}", "flash-only")
+    assert failed(r, 74), r.stdout + r.stderr
+    assert "refused GO" in flashkit_lines(r)[0]
+    assert b.contents(len(data)) == data
+    assert b.state["app_starts"] == "0"
+
+
 def test_make_erase(board, image):
     b = board()
     path, _ = image(20000)

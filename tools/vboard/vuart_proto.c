@@ -242,6 +242,10 @@ static void on_addr(struct vuart_proto *p)
 		nack(p, "address outside every memory");
 		return;
 	}
+	if (p->cmd == CMD_GO && p->cfg.nack_go) {
+		nack(p, "injected fault: GO refused");
+		return;
+	}
 	p->addr = a;
 	ack(p);
 	switch (p->cmd) {

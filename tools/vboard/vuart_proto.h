@@ -25,6 +25,7 @@ struct vp_config {
 	bool legacy_erase;        /* offer ERASE 0x43 instead of EXTENDED_ERASE 0x44 */
 	uint32_t ram_base, ram_size;
 	uint32_t nack_write_from;  /* fault: NACK this WRITE (1 = first) and all later; 0 = off */
+	bool nack_go;              /* fault: refuse GO */
 };
 
 struct vuart_proto {
