@@ -564,3 +564,24 @@ def test_a_board_outside_the_tree(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "'flashkit' check 'fw.bin' --address 0x08008000 --flash 0x08000000:1M --ram 0x20000000:128K --protect 0x08000000:32K" in r.stdout
     assert "-c 'program {fw.bin} 0x08008000 verify reset exit'" in r.stdout
+
+
+OPENOCD_BOARDS = [b for b in BOARDS if "openocd" in golden.board_vars(b, "PROGRAMMERS_SUPPORTED")[0].split()
+                  and not golden.board_vars(b, "OPENOCD_MIN_VERSION")[0]]
+
+
+@pytest.mark.parametrize("board", OPENOCD_BOARDS)
+def test_openocd_configuration_loads_in_debians_openocd(board):
+    """The real openocd 0.12.0 reads each board's probe, serial, target and reset settings
+    and knows the flash driver commands its erase uses (configuration stage only: no probe)."""
+    r = make(f"BOARD={board}", "PROGRAMMER=openocd", "SERIAL=0668FF55", "FK_PRINT=OPENOCD_ARGS OPENOCD_ERASE", "_fk-vars")
+    v = dict(l.split("=", 1) for l in r.stdout.splitlines())
+    drivers = sorted({c.split("+")[0] for c in v["OPENOCD_ERASE"].split()})
+    probe = " ".join(f"-c 'if {{[lsearch -exact [info commands] {d}] < 0}} {{exit 3}}'" for d in drivers)
+    run = subprocess.run(["sh", "-c", f"openocd {v['OPENOCD_ARGS']} {probe} -c shutdown"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    # The probe itself can fail: a driver the target does not register is caught.
+    bad = subprocess.run(["sh", "-c", f"openocd {v['OPENOCD_ARGS']} -c 'if {{[lsearch -exact [info commands] stm32nope] < 0}} {{exit 3}}' -c shutdown"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0
