@@ -19,7 +19,11 @@ if [ "$1" = check ]; then
 		fk "several serial ports match: $*; set PORT=one of them"
 		exit 69
 	fi
-	port=$1
+	port=${1:-}
+	if [ -z "$port" ]; then
+		fk "PORT is empty; set PORT=/dev/ttyUSB0 (USB-serial adapter) or /dev/ttyACM0 (ST-LINK), see ls /dev/serial/by-id"
+		exit 69
+	fi
 	case $port in *'*'*)
 		fk "no serial port matches $port; is the adapter plugged in? (ls /dev/serial/by-id)"
 		exit 69 ;;

@@ -186,7 +186,7 @@ static int opened(int fd)
 
 static mode_t mode_arg(int flags, va_list ap)
 {
-	return (flags & (O_CREAT | __O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
 }
 
 int open(const char *path, int flags, ...)

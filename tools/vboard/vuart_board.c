@@ -3,12 +3,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *mode_name[] = { "reset", "bootloader", "app" };
 
-static void logf_(struct board *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct board *b, const char *fmt, ...)
+static void board_log(struct board *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void board_log(struct board *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -56,13 +55,13 @@ static void start_app(struct board *b, uint32_t entry, const char *how)
 		uint32_t sp = vt[0] | vt[1] << 8 | vt[2] << 16 | (uint32_t)vt[3] << 24;
 		uint32_t pc = vt[4] | vt[5] << 8 | vt[6] << 16 | (uint32_t)vt[7] << 24;
 		if (sp == 0xFFFFFFFFu)
-			logf_(b, "%s: application at 0x%08x, but the flash is empty there "
+			board_log(b, "%s: application at 0x%08x, but the flash is empty there "
 			      "(the core would lock up)", how, entry);
 		else
-			logf_(b, "%s: application running from 0x%08x (SP=0x%08x, reset=0x%08x)",
+			board_log(b, "%s: application running from 0x%08x (SP=0x%08x, reset=0x%08x)",
 			      how, entry, sp, pc);
 	} else {
-		logf_(b, "%s: application at 0x%08x (vector table unreadable)", how, entry);
+		board_log(b, "%s: application at 0x%08x (vector table unreadable)", how, entry);
 	}
 	if (b->app_banner && *b->app_banner)
 		tx(b, b->app_banner, strlen(b->app_banner));
@@ -77,7 +76,7 @@ static void boot(struct board *b, const char *why)
 		b->mode = MODE_BOOTLOADER;
 		b->bootloader_entries++;
 		vp_reset(&b->proto);
-		logf_(b, "%s with BOOT0 high: ROM bootloader%s", why,
+		board_log(b, "%s with BOOT0 high: ROM bootloader%s", why,
 		      b->no_answer ? " (it picked another interface: USART stays silent)"
 				   : ", waiting for 0x7F");
 	} else {
@@ -99,7 +98,7 @@ void board_power_on(struct board *b)
 		boot(b, "power on");
 	} else {
 		b->mode = MODE_RESET;
-		logf_(b, "power on: NRST held low by DTR");
+		board_log(b, "power on: NRST held low by DTR");
 		board_write_state(b);
 	}
 }
@@ -117,7 +116,7 @@ void board_set_lines(struct board *b, bool rts, bool dtr)
 	}
 	if (was && !nrst(b)) {
 		b->mode = MODE_RESET;
-		logf_(b, "NRST low: chip held in reset");
+		board_log(b, "NRST low: chip held in reset");
 		board_write_state(b);
 	} else if (!was && nrst(b)) {
 		boot(b, "NRST released");
@@ -158,14 +157,14 @@ void board_rx(struct board *b, uint8_t byte)
 	vp_feed(p, byte, corrupt);
 	if (!was_synced && p->synced) {
 		b->sync_baud = h->baud;
-		logf_(b, "0x7F received: autobaud locked at %u baud, ACK", h->baud);
+		board_log(b, "0x7F received: autobaud locked at %u baud, ACK", h->baud);
 	}
 	if (corrupt && was_synced)
-		logf_(b, "byte 0x%02x received with framing %u %d%c%d: parity/framing error "
+		board_log(b, "byte 0x%02x received with framing %u %d%c%d: parity/framing error "
 		      "(the bootloader wants 8E1 at the baud of the 0x7F)", byte, h->baud, h->bits,
 		      h->parity, h->stop);
 	if (p->note[0]) {
-		logf_(b, "%s", p->note);
+		board_log(b, "%s", p->note);
 		p->note[0] = 0;
 	}
 	if (p->out_len) {
