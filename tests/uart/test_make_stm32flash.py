@@ -204,3 +204,18 @@ def test_make_reset(board, image, opts, args):
         assert log.index("NRST released: application running") > log.index("GO:")
     assert b.state["mode"] == "app"
     assert b.contents(len(data)) == data
+
+
+def test_make_flash_hex_at_riot_baud(board, image, tmp_path):
+    """A .hex carries its addresses (no -S); RIOT's 57600 works too (autobaud)."""
+    b = board()
+    path, data = image(10000)
+    hexfile = tmp_path / "fw.hex"
+    subprocess.run(["objcopy", "-I", "binary", "-O", "ihex", "--change-addresses",
+                    "0x08000000", str(path), str(hexfile)], check=True)
+    r = mk(b, f"FLASHFILE={hexfile}", "STM32FLASH_FILE_TYPE=hex", "STM32FLASH_BAUD=57600",
+           "flash-only")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Interface serial_posix: 57600 8E1" in r.stdout
+    assert b.contents(len(data)) == data
+    assert "autobaud locked at 57600 baud" in b.log
