@@ -21,6 +21,24 @@ static int bad(const struct ihex_parser *p, unsigned long lineno, struct fk_err 
 	return fk_fail(e, FK_EDATA, "%s:%lu: %s", p->name, lineno, msg);
 }
 
+/* Column (1-based) of the first character after ':' that is not a hex digit, or 0. */
+static size_t first_bad_digit(const uint8_t *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (!hex_digit1[s[i]])
+			return i + 1;
+	return 0;
+}
+
+static int bad_digit(const struct ihex_parser *p, const uint8_t *s, size_t n, unsigned long lineno,
+		     struct fk_err *e)
+{
+	size_t col = first_bad_digit(s, n);
+	uint8_t c = col ? s[col - 1] : '?';
+	return bad(p, lineno, e, "bad hex digit '%c' in column %lu", c >= 0x20 && c < 0x7f ? c : '?',
+		   col);
+}
+
 int ihex_parse_line(struct ihex_parser *p, const uint8_t *s, size_t n, unsigned long lineno,
 		    uint32_t *addr, size_t *len, struct fk_err *e)
 {
@@ -38,47 +56,43 @@ int ihex_parse_line(struct ihex_parser *p, const uint8_t *s, size_t n, unsigned 
 	if (n < 11)
 		return bad(p, lineno, e,
 			   "truncated record: %lu characters, a record has at least 11", n, 0);
-	/* Decode every byte pair after ':' (length, address, type, data, checksum). */
-	unsigned char hdr[4];
-	for (size_t i = 0; i < 4; i++) {
-		uint8_t a = hex_digit1[s[1 + 2 * i]], b = hex_digit1[s[2 + 2 * i]];
-		if (!a || !b) {
-			size_t col = a ? 3 + 2 * i : 2 + 2 * i;
-			return bad(p, lineno, e, "bad hex digit '%c' in column %lu",
-				   (unsigned char)s[col - 1] >= 0x20 && s[col - 1] < 0x7f ? s[col - 1] : '?',
-				   col);
-		}
-		hdr[i] = (uint8_t)((a - 1) << 4 | (b - 1));
-	}
-	size_t ll = hdr[0];
+	/* Every byte pair after ':' (length, address, type, data, checksum),
+	 * one table lookup each; any bad digit makes the OR negative and is
+	 * located afterwards, off the fast path. */
+	const int16_t *T = hex_pair_table();
+	int16_t h0 = T[pair16(s + 1)], h1 = T[pair16(s + 3)], h2 = T[pair16(s + 5)],
+		h3 = T[pair16(s + 7)];
+	if ((h0 | h1 | h2 | h3) < 0)
+		return bad_digit(p, s, n, lineno, e);
+	size_t ll = (size_t)h0;
 	size_t want = 11 + 2 * ll;
-	if (n < want)
+	if (n < want) {
+		if (first_bad_digit(s, n))
+			return bad_digit(p, s, n, lineno, e);
 		return bad(p, lineno, e,
 			   "truncated record: the length field says %lu data bytes, the line ends after %lu characters",
 			   ll, n);
+	}
 	if (n > want)
 		return bad(p, lineno, e,
 			   "record length mismatch: the length field says %lu data bytes, the line has %lu characters too many",
 			   ll, n - want);
-	unsigned sum = hdr[0] + hdr[1] + hdr[2] + hdr[3];
+	int sum = h0 + h1 + h2 + h3, acc = 0;
 	const uint8_t *q = s + 9;
 	for (size_t i = 0; i <= ll; i++, q += 2) {
-		uint8_t a = hex_digit1[q[0]], b = hex_digit1[q[1]];
-		if (!a || !b) {
-			const uint8_t *c = a ? q + 1 : q;
-			return bad(p, lineno, e, "bad hex digit '%c' in column %lu",
-				   *c >= 0x20 && *c < 0x7f ? *c : '?', (unsigned long)(c - s) + 1);
-		}
-		uint8_t v = (uint8_t)((a - 1) << 4 | (b - 1));
+		int16_t v = T[pair16(q)];
+		acc |= v;
 		sum += v;
-		if (i < ll)
-			p->data[i] = v;
+		p->data[i] = (uint8_t)v; /* data[ll] gets the checksum: data has room */
 	}
+	if (acc < 0)
+		return bad_digit(p, s, n, lineno, e);
 	if ((sum & 0xFF) != 0) {
-		uint8_t stored = (uint8_t)((hex_digit1[s[n - 2]] - 1) << 4 | (hex_digit1[s[n - 1]] - 1));
+		uint8_t stored = p->data[ll];
 		return bad(p, lineno, e, "bad checksum 0x%02lX, the record needs 0x%02lX (file damaged?)",
 			   stored, (uint8_t)(stored - sum));
 	}
+	uint8_t hdr[4] = { (uint8_t)h0, (uint8_t)h1, (uint8_t)h2, (uint8_t)h3 };
 	unsigned off = (unsigned)hdr[1] << 8 | hdr[2];
 	uint8_t type = hdr[3];
 	const uint8_t *d = p->data;
@@ -289,10 +303,9 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	unsigned reclen = o && o->record_len ? o->record_len : IHEX_DEFAULT_RECLEN;
 	if (reclen > 255)
 		return fk_fail(e, FK_EUSAGE, "hex: record length %u is too long (1 to 255 data bytes)", reclen);
-	struct obuf *ob = malloc(sizeof *ob);
-	if (!ob)
-		return fk_fail(e, FK_EINTERNAL, "out of memory");
-	obuf_init(ob, out);
+	struct obuf obs, *ob = &obs;
+	if (obuf_open(ob, out, e))
+		return e->code;
 	struct ihex_writer w;
 	ihex_writer_init(&w, ob, reclen);
 	uint64_t prev_end = 0;
@@ -300,7 +313,7 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct segment *s = &img->seg[i];
 		if (s->addr < prev_end) {
-			free(ob);
+			obuf_close(ob);
 			return fk_fail(e, FK_EDATA,
 				       "data for several DfuSe targets overlaps at 0x%08x: convert one target at a time",
 				       s->addr);
@@ -320,7 +333,7 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	}
 	ihex_writer_end(&w, img->has_entry, img->entry);
 	int rc = obuf_finish(ob, e);
-	free(ob);
+	obuf_close(ob);
 	return rc;
 }
 

@@ -168,10 +168,9 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	size_t reclen = o && o->record_len ? o->record_len : SREC_DEFAULT_RECLEN;
 	if (reclen > 250)
 		return fk_fail(e, FK_EUSAGE, "srec: record length %zu is too long (1 to 250 data bytes)", reclen);
-	struct obuf *ob = malloc(sizeof *ob);
-	if (!ob)
-		return fk_fail(e, FK_EINTERNAL, "out of memory");
-	obuf_init(ob, out);
+	struct obuf obs, *ob = &obs;
+	if (obuf_open(ob, out, e))
+		return e->code;
 	/* objcopy's header is the output name, cut at 40 characters. */
 	const char *hdr = o && o->out_name ? o->out_name : "";
 	size_t hl = strlen(hdr);
@@ -181,7 +180,7 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct segment *s = &img->seg[i];
 		if (s->addr < prev_end) {
-			free(ob);
+			obuf_close(ob);
 			return fk_fail(e, FK_EDATA,
 				       "data for several DfuSe targets overlaps at 0x%08x: convert one target at a time",
 				       s->addr);
@@ -202,7 +201,7 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	}
 	emit(ob, '7', 4, img->has_entry ? img->entry : 0, NULL, 0);
 	int rc = obuf_finish(ob, e);
-	free(ob);
+	obuf_close(ob);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "stream.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,25 +30,216 @@ const uint8_t hex_digit1[256] = {
 	D1('e', 14), D1('f', 15),
 };
 
-void obuf_init(struct obuf *o, FILE *fp)
+static int16_t pair_table[65536];
+static bool pair_ready;
+
+const int16_t *hex_pair_table(void)
 {
+	if (!pair_ready) {
+		for (unsigned i = 0; i < 65536; i++) {
+			unsigned a = hex_digit1[i & 0xFF], b = hex_digit1[i >> 8];
+			pair_table[i] = (int16_t)(a && b ? (int)((a - 1) << 4 | (b - 1)) : -1);
+		}
+		pair_ready = true;
+	}
+	return pair_table;
+}
+
+int obuf_open(struct obuf *o, FILE *fp, struct fk_err *e)
+{
+	memset(o, 0, sizeof *o);
 	o->fp = fp;
+	o->cap = OBUF_SIZE;
+	o->buf = malloc(o->cap);
+	return o->buf ? 0 : fk_fail(e, FK_EINTERNAL, "out of memory");
+}
+
+/* Send full buffers to the writer thread from now on. */
+static void obuf_attach(struct obuf *o, struct awriter *aw, uint64_t off)
+{
+	free(o->buf);
+	o->aw = aw;
+	o->off = off;
+	o->buf = aw_get(aw);
 	o->n = 0;
-	o->failed = false;
 }
 
 void obuf_flush(struct obuf *o)
 {
-	if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->fp) != o->n)
+	if (o->aw) {
+		aw_put(o->aw, o->buf, o->n, o->off);
+		o->off += o->n;
+		o->buf = aw_get(o->aw);
+	} else if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->fp) != o->n) {
 		o->failed = true;
+	}
 	o->n = 0;
 }
 
 int obuf_finish(struct obuf *o, struct fk_err *e)
 {
+	if (o->aw) {
+		aw_put(o->aw, o->buf, o->n, o->off);
+		o->off += o->n;
+		o->buf = NULL;
+		o->n = 0;
+		int rc = aw_finish(o->aw, e);
+		o->aw = NULL;
+		return rc;
+	}
 	obuf_flush(o);
 	if (o->failed || fflush(o->fp) != 0 || ferror(o->fp))
 		return fk_fail(e, FK_EIO, "write error: %s", strerror(errno));
+	return 0;
+}
+
+void obuf_close(struct obuf *o)
+{
+	if (o->aw) { /* not finished: an error path */
+		aw_put(o->aw, o->buf, 0, 0);
+		struct fk_err ignore = { 0 };
+		aw_finish(o->aw, &ignore);
+		o->aw = NULL;
+		o->buf = NULL;
+	}
+	free(o->buf);
+	o->buf = NULL;
+}
+
+/* ---- writer thread ---- */
+
+#define AW_BUFS 4
+
+struct awriter {
+	int fd;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *all[AW_BUFS];
+	char *free_[AW_BUFS];
+	size_t nfree;
+	struct { char *buf; size_t n; uint64_t off; } q[AW_BUFS];
+	size_t qh, qn;
+	bool done;
+	int err;
+	uint64_t synced, written;
+};
+
+/* outfile_commit fsyncs the output; starting the writeback as we go lets
+ * the disk work while we encode instead of all of it waiting at the end. */
+#define WRITEBACK_STEP (8u << 20)
+
+static void *aw_main(void *arg)
+{
+	struct awriter *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->qn == 0 && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->qn == 0) {
+			pthread_mutex_unlock(&w->mu);
+			return NULL;
+		}
+		char *buf = w->q[w->qh].buf;
+		size_t n = w->q[w->qh].n;
+		uint64_t off = w->q[w->qh].off;
+		w->qh = (w->qh + 1) % AW_BUFS;
+		w->qn--;
+		int err = w->err;
+		pthread_mutex_unlock(&w->mu);
+
+		const char *p = buf;
+		while (n > 0 && !err) {
+			ssize_t r = pwrite(w->fd, p, n, (off_t)off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				err = r < 0 ? errno : ENOSPC;
+				break;
+			}
+			p += r;
+			n -= (size_t)r;
+			off += (uint64_t)r;
+			w->written += (uint64_t)r;
+		}
+		if (!err && w->written - w->synced >= WRITEBACK_STEP) {
+			sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+			w->synced = w->written;
+		}
+		pthread_mutex_lock(&w->mu);
+		if (err && !w->err)
+			w->err = err;
+		w->free_[w->nfree++] = buf;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
+int aw_start(struct awriter **wp, int fd, struct fk_err *e)
+{
+	struct awriter *w = calloc(1, sizeof *w);
+	if (!w)
+		return fk_fail(e, FK_EINTERNAL, "out of memory");
+	w->fd = fd;
+	for (size_t i = 0; i < AW_BUFS; i++) {
+		w->all[i] = w->free_[i] = malloc(OBUF_SIZE);
+		if (!w->all[i]) {
+			for (size_t j = 0; j < i; j++)
+				free(w->all[j]);
+			free(w);
+			return fk_fail(e, FK_EINTERNAL, "out of memory");
+		}
+	}
+	w->nfree = AW_BUFS;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->th, NULL, aw_main, w) != 0) {
+		for (size_t i = 0; i < AW_BUFS; i++)
+			free(w->all[i]);
+		free(w);
+		return fk_fail(e, FK_EINTERNAL, "cannot start a thread");
+	}
+	*wp = w;
+	return 0;
+}
+
+char *aw_get(struct awriter *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->nfree == 0)
+		pthread_cond_wait(&w->cv, &w->mu);
+	char *b = w->free_[--w->nfree];
+	pthread_mutex_unlock(&w->mu);
+	return b;
+}
+
+void aw_put(struct awriter *w, char *buf, size_t n, uint64_t off)
+{
+	pthread_mutex_lock(&w->mu);
+	size_t t = (w->qh + w->qn) % AW_BUFS;
+	w->q[t].buf = buf;
+	w->q[t].n = n;
+	w->q[t].off = off;
+	w->qn++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int aw_finish(struct awriter *w, struct fk_err *e)
+{
+	pthread_mutex_lock(&w->mu);
+	w->done = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	int err = w->err;
+	for (size_t i = 0; i < AW_BUFS; i++)
+		free(w->all[i]);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+	if (err)
+		return fk_fail(e, FK_EIO, "write error: %s", strerror(err));
 	return 0;
 }
 
@@ -191,17 +383,6 @@ static int write_all_at(int fd, const uint8_t *p, size_t n, uint64_t off, struct
 	return 0;
 }
 
-/* outfile_commit fsyncs the output; starting the writeback as we go lets
- * the disk work while we encode, instead of all of it waiting at the end. */
-#define WRITEBACK_STEP (8u << 20)
-static void writeback(int fd, uint64_t *done, uint64_t upto)
-{
-	if (upto - *done >= WRITEBACK_STEP) {
-		sync_file_range(fd, (off_t)*done, (off_t)(upto - *done), SYNC_FILE_RANGE_WRITE);
-		*done = upto;
-	}
-}
-
 /* ---- bin -> hex ---- */
 
 int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
@@ -219,19 +400,25 @@ int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
 		close(fd);
 		return bin_overflow_error(in_name, address, e);
 	}
+	/* Reading and encoding here, writing in a second thread. */
 	uint8_t *buf = malloc(CHUNK);
-	struct obuf *ob = malloc(sizeof *ob);
-	if (!buf || !ob) {
+	struct obuf ob;
+	struct awriter *aw;
+	if (!buf || obuf_open(&ob, out, e)) {
 		free(buf);
-		free(ob);
 		close(fd);
 		return fk_fail(e, FK_EINTERNAL, "out of memory");
 	}
-	obuf_init(ob, out);
+	if ((rc = aw_start(&aw, fileno(out), e))) {
+		free(buf);
+		obuf_close(&ob);
+		close(fd);
+		return rc;
+	}
+	obuf_attach(&ob, aw, 0);
 	struct ihex_writer w;
-	ihex_writer_init(&w, ob, reclen);
-	uint64_t at = address, written = 0, synced = 0;
-	int ofd = fileno(out);
+	ihex_writer_init(&w, &ob, reclen);
+	uint64_t at = address;
 	for (;;) {
 		ssize_t r = read(fd, buf, CHUNK);
 		if (r < 0 && errno == EINTR)
@@ -248,21 +435,15 @@ int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
 		}
 		ihex_writer_data(&w, (uint32_t)at, buf, (size_t)r);
 		at += (uint64_t)r;
-		if (ofd >= 0 && (written += (uint64_t)r) >= WRITEBACK_STEP / 3) {
-			obuf_flush(ob);
-			fflush(out);
-			writeback(ofd, &synced, (uint64_t)ftello(out));
-			written = 0;
-		}
 	}
 	close(fd);
 	free(buf);
 	if (!rc) {
 		/* A raw binary's start address is its first byte, as objcopy has it. */
 		ihex_writer_end(&w, true, address);
-		rc = obuf_finish(ob, e);
+		rc = obuf_finish(&ob, e);
 	}
-	free(ob);
+	obuf_close(&ob);
 	return rc;
 }
 
@@ -339,38 +520,53 @@ static int range_add(struct ranges *rs, uint32_t a, size_t len, const char *name
 	return 0;
 }
 
-/* Contiguous record data collected before one pwrite. */
+/* Contiguous record data collected into one buffer, then written at its
+ * offset by the writer thread. */
 struct wbuf {
-	int fd;
+	struct awriter *aw;
 	uint8_t *buf;
 	size_t n;
 	uint64_t off; /* file offset of buf[0] */
-	uint64_t synced; /* writeback started up to here (a hint only) */
 };
 
-static int wbuf_flush(struct wbuf *w, struct fk_err *e)
+static void wbuf_flush(struct wbuf *w)
 {
-	int rc = w->n ? write_all_at(w->fd, w->buf, w->n, w->off, e) : 0;
-	if (w->n && w->off + w->n >= w->synced + WRITEBACK_STEP) {
-		sync_file_range(w->fd, (off_t)w->synced, (off_t)(w->off + w->n - w->synced),
-				SYNC_FILE_RANGE_WRITE);
-		w->synced = w->off + w->n;
+	if (w->n) {
+		aw_put(w->aw, (char *)w->buf, w->n, w->off);
+		w->buf = (uint8_t *)aw_get(w->aw);
 	}
 	w->off += w->n;
 	w->n = 0;
-	return rc;
 }
 
-static int wbuf_put(struct wbuf *w, uint64_t off, const uint8_t *d, size_t len, struct fk_err *e)
+static void wbuf_put(struct wbuf *w, uint64_t off, const uint8_t *d, size_t len)
 {
-	if (w->n && (off != w->off + w->n || w->n + len > CHUNK))
-		if (wbuf_flush(w, e))
-			return -1;
+	if (w->n && (off != w->off + w->n || w->n + len > OBUF_SIZE))
+		wbuf_flush(w);
 	if (w->n == 0)
 		w->off = off;
 	memcpy(w->buf + w->n, d, len);
 	w->n += len;
+}
+
+static int wbuf_start(struct wbuf *w, int fd, struct fk_err *e)
+{
+	memset(w, 0, sizeof *w);
+	if (aw_start(&w->aw, fd, e))
+		return e->code;
+	w->buf = (uint8_t *)aw_get(w->aw);
 	return 0;
+}
+
+/* Write what is left and wait for the writer thread. */
+static int wbuf_finish(struct wbuf *w, struct fk_err *e)
+{
+	if (!w->aw)
+		return 0;
+	aw_put(w->aw, (char *)w->buf, w->n, w->off);
+	int rc = aw_finish(w->aw, e);
+	w->aw = NULL;
+	return rc;
 }
 
 /* One pass over the file. validate: parse, check and collect ranges, and
@@ -417,15 +613,14 @@ static int hex_pass(int fd, const char *name, bool validate, struct ranges *rs, 
 			if ((uint64_t)a + len > hi)
 				hi = (uint64_t)a + len;
 		}
-		if (wbuf_put(wb, a - *base, p->data, len, e))
-			goto fail;
+		wbuf_put(wb, a - *base, p->data, len);
 	}
 	if (r < 0)
 		goto fail;
 	if (validate && ihex_parser_finish(p, l.line, e))
 		goto fail;
 	linesrc_free(&l);
-	return wbuf_flush(wb, e);
+	return 0;
 fail:
 	linesrc_free(&l);
 	return e->code ? e->code : FK_EINTERNAL;
@@ -443,15 +638,22 @@ int stream_hex_to_bin(const char *in_name, FILE *out, const struct write_opts *w
 		return rc;
 	struct ranges rs = { 0 };
 	struct ihex_parser *p = malloc(sizeof *p);
-	struct wbuf wb = { .fd = fileno(out), .buf = malloc(CHUNK) };
+	uint8_t *pad = malloc(CHUNK);
+	struct wbuf wb = { 0 };
+	int ofd = fileno(out);
 	uint64_t base = 0;
 	bool again = false;
-	if (!p || !wb.buf) {
+	if (!p || !pad) {
 		rc = fk_fail(e, FK_EINTERNAL, "out of memory");
 		goto out;
 	}
+	/* Parsing here, writing in a second thread. */
+	if ((rc = wbuf_start(&wb, ofd, e)))
+		goto out;
 	rc = hex_pass(fd, in_name, true, &rs, &base, &again, limit, &wb, p, e);
 	if (rc)
+		goto out;
+	if ((rc = wbuf_finish(&wb, e)))
 		goto out;
 	if (rs.n == 0) {
 		rc = fk_fail(e, FK_EDATA, "%s: contains no data", in_name);
@@ -463,33 +665,43 @@ int stream_hex_to_bin(const char *in_name, FILE *out, const struct write_opts *w
 			goto out;
 		}
 	if (again || base != rs.r[0].start) {
+		/* Records below the first one, or far apart: place everything
+		 * again now that the lowest address is known. */
 		base = rs.r[0].start;
-		if (ftruncate(wb.fd, 0) != 0) {
+		if (ftruncate(ofd, 0) != 0) {
 			rc = fk_fail(e, FK_EIO, "write error: %s", strerror(errno));
 			goto out;
 		}
+		if ((rc = wbuf_start(&wb, ofd, e)))
+			goto out;
 		rc = hex_pass(fd, in_name, false, &rs, &base, &again, limit, &wb, p, e);
 		if (rc)
 			goto out;
+		if ((rc = wbuf_finish(&wb, e)))
+			goto out;
 	}
 	/* Gaps between runs: erased flash. */
-	memset(wb.buf, fill, CHUNK);
+	memset(pad, fill, CHUNK);
 	for (size_t i = 0; i + 1 < rs.n; i++) {
 		uint64_t at = rs.r[i].end - base, stop = rs.r[i + 1].start - base;
 		while (at < stop) {
 			size_t k = stop - at > CHUNK ? CHUNK : (size_t)(stop - at);
-			if ((rc = write_all_at(wb.fd, wb.buf, k, at, e)))
+			if ((rc = write_all_at(ofd, pad, k, at, e)))
 				goto out;
 			at += k;
 		}
 	}
 	/* The image ends where its last byte is; a stale tail cannot remain. */
-	if (ftruncate(wb.fd, (off_t)(rs.r[rs.n - 1].end - base)) != 0)
+	if (ftruncate(ofd, (off_t)(rs.r[rs.n - 1].end - base)) != 0)
 		rc = fk_fail(e, FK_EIO, "write error: %s", strerror(errno));
 out:
+	if (wb.aw) {
+		struct fk_err ignore = { 0 };
+		wbuf_finish(&wb, &ignore);
+	}
 	close(fd);
 	free(rs.r);
 	free(p);
-	free(wb.buf);
+	free(pad);
 	return rc;
 }

@@ -15,26 +15,39 @@
 #include "err.h"
 #include "formats.h"
 
-/* Buffered output to a FILE: writers format records straight into buf
- * and hand stdio large blocks. */
-#define OBUF_SIZE (1u << 16)
+/* Buffered output: writers format records straight into buf. Full
+ * buffers go to the FILE in large blocks, or, when aw is set, to a writer
+ * thread (the streaming paths) so encoding and writing overlap. */
+#define OBUF_SIZE (1u << 20)
+struct awriter;
 struct obuf {
 	FILE *fp;
-	size_t n;
+	char *buf;
+	size_t n, cap;
 	bool failed;
-	char buf[OBUF_SIZE];
+	struct awriter *aw;
+	uint64_t off;          /* aw: file offset of buf[0] */
 };
-void obuf_init(struct obuf *o, FILE *fp);
+int obuf_open(struct obuf *o, FILE *fp, struct fk_err *e);
 void obuf_flush(struct obuf *o);
 /* Room for at least need bytes at o->buf + o->n (need <= OBUF_SIZE). */
 static inline char *obuf_room(struct obuf *o, size_t need)
 {
-	if (o->n + need > OBUF_SIZE)
+	if (o->n + need > o->cap)
 		obuf_flush(o);
 	return o->buf + o->n;
 }
 /* Flush and report a write error as FK_EIO. */
 int obuf_finish(struct obuf *o, struct fk_err *e);
+void obuf_close(struct obuf *o);
+
+/* A writer thread with a few buffers of OBUF_SIZE: aw_get a free one,
+ * fill it, aw_put it with its file offset; aw_finish waits for the last
+ * write and reports the first error. */
+int aw_start(struct awriter **w, int fd, struct fk_err *e);
+char *aw_get(struct awriter *w);
+void aw_put(struct awriter *w, char *buf, size_t n, uint64_t off);
+int aw_finish(struct awriter *w, struct fk_err *e);
 
 /* Two upper-case hex digits per byte, table-driven (shared by the writers). */
 extern const char hex_pairs[513];
@@ -46,6 +59,13 @@ static inline char *put_hex8(char *p, uint8_t b)
 }
 /* Value of a hex digit plus one, 0 for anything else. */
 extern const uint8_t hex_digit1[256];
+/* Two hex digits at once: table[pair16(p)] is the byte p[0..1] spell, or
+ * negative when either is not a hex digit (65536 entries, built once). */
+const int16_t *hex_pair_table(void);
+static inline unsigned pair16(const uint8_t *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
 
 /* Lines from memory or from a file descriptor with a fixed buffer. */
 struct linesrc {
@@ -73,7 +93,7 @@ struct ihex_parser {
 	bool seen_eof;
 	bool has_entry;
 	uint32_t entry;
-	uint8_t data[255];
+	uint8_t data[256];     /* data bytes, then the checksum */
 };
 void ihex_parser_init(struct ihex_parser *p, const char *name);
 /* Parse one line (line number lineno, already stripped). Data records
