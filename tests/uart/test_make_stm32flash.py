@@ -10,6 +10,10 @@ import pytest
 
 from pathlib import Path
 
+# Fixtures by import: a tests/uart/conftest.py would shadow the other areas'
+# conftest modules (all are imported under the one name 'conftest').
+from vuart_fixtures import board, image, vuart_built  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
 FLASHKIT = BUILD / "bin" / "flashkit"

@@ -2,6 +2,10 @@
 directly (no make): protocol, flash contents, reset wiring and faults."""
 import pytest
 
+# Fixtures by import: a tests/uart/conftest.py would shadow the other areas'
+# conftest modules (all are imported under the one name 'conftest').
+from vuart_fixtures import board, image, vuart_built  # noqa: F401
+
 F401_SIZE = 512 * 1024
 
 # RIOT's sequences: RTS drives BOOT0, DTR drives NRST.

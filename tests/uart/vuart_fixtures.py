@@ -1,5 +1,6 @@
-"""Fixtures for the UART path: the virtual board (tools/vboard/vuart) around
-the real stm32flash, and helpers to read back what the board did."""
+"""Fixtures for the UART path (imported by the test modules, not a conftest):
+the virtual board (tools/vboard/vuart) around the real stm32flash, and
+helpers to read back what the board did."""
 import os
 import random
 import struct
