@@ -10,6 +10,7 @@
 # enter the bootloader before, reset into the application after.
 # STM32FLASH_RESET_INVERT=1 (default, like RIOT) for adapters with inverted RTS/DTR.
 # SERIAL=SN picks the adapter by its USB serial (/dev/serial/by-id/*SN*) unless PORT is set.
+# Each run goes through stm32flash-run.sh: PORT checked first, failures explained in one line.
 
 STM32FLASH              ?= stm32flash
 STM32FLASH_BAUD         ?= 115200
