@@ -68,7 +68,7 @@ static int load(const char *path, struct input *in, struct fk_err *e)
 	}
 	in->len = (size_t)in->st.st_size;
 	if (in->len > 0) {
-		void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (p != MAP_FAILED) {
 			in->buf = p;
 			in->mapped = true;

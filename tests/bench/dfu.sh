@@ -13,7 +13,9 @@
 # truncates and rewrites in place without fsync. The fsync is most of our
 # time on small files, so a third flashkit line writes the DfuSe file to
 # stdout (no temporary file, no fsync) to show that share. Each prepare step
-# ends with sync, so no command pays for flushing the copy made before it.
+# ends with sync and a short pause, so no command pays for flushing the copy
+# made before it. On a busy machine single runs vary by milliseconds, so the
+# script prints medians and also the ratio of the fastest runs.
 #
 # Usage: sh tests/bench/dfu.sh   (FLASHKIT=path/to/flashkit, BENCH_DIR=dir,
 #        SIZES="512K 2M 64M", RUNS=10)
@@ -44,24 +46,29 @@ bytes() {
 	esac
 }
 
-printf '%-6s %-26s %10s %10s %8s\n' size task ours_ms peer_ms ratio
+echo 'median of the runs (ratio = dfu-suffix / flashkit), and the ratio of the fastest runs'
+printf '%-6s %-26s %9s %9s %7s %9s\n' size task ours_ms peer_ms ratio min_ratio
 for size in $SIZES; do
 	n=$(bytes "$size")
 	head -c "$n" /dev/urandom >in.bin
 	hyperfine -N --style none -w 2 -r "$RUNS" --export-csv "r-$size.csv" \
-		--prepare "sh -c 'cp in.bin ours.bin && sync'" "$FLASHKIT suffix add ours.bin" \
-		--prepare "sh -c 'cp in.bin peer.bin && sync'" 'dfu-suffix -a peer.bin' \
-		--prepare "sh -c 'rm -f out.dfu && sync'" "$FLASHKIT dfu in.bin --address 0x08000000 -o out.dfu" \
+		--prepare "sh -c 'cp in.bin ours.bin && sync && sleep 0.1'" "$FLASHKIT suffix add ours.bin" \
+		--prepare "sh -c 'cp in.bin peer.bin && sync && sleep 0.1'" 'dfu-suffix -a peer.bin' \
+		--prepare "sh -c 'rm -f out.dfu && sync && sleep 0.1'" "$FLASHKIT dfu in.bin --address 0x08000000 -o out.dfu" \
 		--prepare true "$FLASHKIT dfu in.bin --address 0x08000000 -o -" \
 		--output=null >/dev/null
 	# sanity: both suffixed files are byte-identical, the .dfu passes dfu-suffix -c
 	cmp -s ours.bin peer.bin || { echo "dfu.sh: outputs differ" >&2; exit 1; }
 	dfu-suffix -c out.dfu >/dev/null 2>&1 || { echo "dfu.sh: out.dfu rejected" >&2; exit 1; }
-	awk -F, -v size="$size" 'NR > 1 { m[NR - 1] = $2 * 1000 }
+	awk -F, -v size="$size" 'NR > 1 { med[NR - 1] = $4 * 1000; min[NR - 1] = $7 * 1000 }
+		function line(task, i) {
+			printf "%-6s %-26s %9.1f %9.1f %6.1fx %8.1fx\n", size, task, med[i], med[2],
+				med[2] / med[i], min[2] / min[i];
+		}
 		END {
-			printf "%-6s %-26s %10.1f %10.1f %7.1fx\n", size, "suffix add", m[1], m[2], m[2] / m[1];
-			printf "%-6s %-26s %10.1f %10.1f %7.1fx\n", size, "dfu (bin -> DfuSe file)", m[3], m[2], m[2] / m[3];
-			printf "%-6s %-26s %10.1f %10.1f %7.1fx\n", size, "dfu to stdout (no fsync)", m[4], m[2], m[2] / m[4];
+			line("suffix add", 1);
+			line("dfu (bin -> DfuSe file)", 3);
+			line("dfu to stdout (no fsync)", 4);
 		}' "r-$size.csv"
 done
 
