@@ -1,7 +1,8 @@
 /* Waiting for a drive to leave and come back after a copy, without
  * busy-polling: poll() on /proc/self/mountinfo wakes with POLLPRI whenever
- * the mount table changes, and inotify on /dev/disk/by-id and by-label says
- * when the device is back even if nothing mounts it. Where there is no
+ * the mount table changes; while the drive is away, /dev/disk/by-id and
+ * by-label are looked at once a second to see a device that came back but
+ * was not mounted. Where there is no
  * mount table to watch (a Windows drive letter under WSL, given with
  * --drive) a gentle poll of the directory stands in. */
 #ifndef FK_DRIVE_WAIT_H

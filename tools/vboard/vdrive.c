@@ -101,12 +101,18 @@ static void say(const char *fmt, ...)
 {
 	if (O.quiet)
 		return;
+	/* One write per line: the command beside us writes to the same
+	 * stderr, and its lines must not be cut in two by ours. */
+	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "vdrive: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	int n = vsnprintf(line + 8, sizeof line - 9, fmt, ap);
 	va_end(ap);
+	memcpy(line, "vdrive: ", 8);
+	size_t len = 8 + (n < 0 ? 0 : (size_t)n < sizeof line - 9 ? (size_t)n : sizeof line - 10);
+	line[len++] = '\n';
+	if (write(2, line, len) < 0)
+		return;
 }
 
 static int put_file(int dirfd, const char *name, const char *text)
