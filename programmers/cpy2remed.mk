@@ -12,6 +12,9 @@
 
 CPY2REMED_FILE_TYPE ?= $(if $(filter-out 0 0x0 0x00000000,$(IMAGE_OFFSET)),hex,bin)
 CPY2REMED_TIMEOUT   ?=
+# WSL (the drive is not a disk there) or an unusual mount: the drive's directory,
+# e.g. CPY2REMED_DRIVE=/mnt/d; flashkit copies there instead of looking for it.
+CPY2REMED_DRIVE     ?=
 
 PROG_TOOL       := cpy2remed
 PROG_PACKAGE    :=
@@ -22,6 +25,6 @@ PROG_FILE_TYPES := bin hex
 PROG_NEED :=
 
 # $(1) = file, $(2) = its type.
-FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1)) $(foreach l,$(STLINK_LABELS),--label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT)) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
+FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1)) $(foreach l,$(STLINK_LABELS),--label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT))$(if $(CPY2REMED_DRIVE), --drive $(call fk_sq,$(CPY2REMED_DRIVE))) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
 
-PROG_HINTS = Drive not found? Is the ST-LINK drive mounted (labels: $(STLINK_LABELS))? Headless systems may need udisksctl mount.|WSL: the drive is not a disk there; copy to the Windows drive letter under /mnt instead.|Old ST-LINK firmware fails on .hex files: CPY2REMED_FILE_TYPE=bin, or update it (STSW-LINK007).
+PROG_HINTS = Drive not found? Is the ST-LINK drive mounted (labels: $(STLINK_LABELS))? Headless systems may need udisksctl mount.|WSL: the drive is not a disk there; copy to the Windows drive letter: CPY2REMED_DRIVE=/mnt/d.|Old ST-LINK firmware fails on .hex files: CPY2REMED_FILE_TYPE=bin, or update it (STSW-LINK007).

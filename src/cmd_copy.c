@@ -40,13 +40,18 @@ static void help(FILE *f)
 		"Flash FILE through the USB drive of an ST-LINK or DAPLink probe and wait for\n"
 		"the result. FILE may be %s; it is copied as .bin or .hex.\n"
 		"\n"
-		"  --label LABEL    the drive's volume label, e.g. NODE_F401RE (give every label\n"
-		"                   the board's probe may have: --label NODE_F401RE --label NOD_F401RE)\n"
+		"  --label LABEL    the drive's volume label, e.g. NODE_F401RE; give every label the\n"
+		"                   board's probe may have (--label NODE_F401RE --label NOD_F401RE,\n"
+		"                   or --label NODE_F401RE,NOD_F401RE)\n"
 		"  --serial SN      the probe's USB serial number: picks one of several boards\n"
 		"  --drive DIR      copy into DIR instead of looking for the drive (a Windows drive\n"
 		"                   letter under WSL, e.g. /mnt/d); DIR must hold MBED.HTM or DETAILS.TXT\n"
 		"  --timeout S      seconds to wait for the drive to come back after the copy\n"
 		"                   (default 20 + 15 per MiB of the file: 50 s for 2 MiB)\n"
+		"  --mount-grace S  the drive is back as a device but not mounted for S seconds:\n"
+		"                   stop and say so (default 10)\n"
+		"  --progress, --no-progress   progress of the copy on stderr (default: on a\n"
+		"                   terminal, for files of 256 KiB and more)\n"
 		"  --flash/--ram/--protect BASE:SIZE   the board's memory map: the image is checked\n"
 		"                   against it first, and nothing is copied when the check fails\n"
 		"  --address A      where a raw .bin goes (default: the start of flash)\n"
@@ -411,7 +416,7 @@ static void progress(size_t done, size_t total, void *arg)
 static void on_left(void *arg)
 {
 	const struct drive *d = arg;
-	printf("  WAIT    %s disconnected: the probe is programming; waiting for it to come back\n",
+	printf("  WAIT    %s disconnected: the probe is programming; waiting for the drive to come back\n",
 	       d->label);
 	fflush(stdout);
 }
@@ -518,8 +523,8 @@ static int run(struct copy_args *a, struct fk_err *e)
 		goto out;
 
 	double timeout = a->timeout_s > 0 ? a->timeout_s : 20.0 + 15.0 * (double)p.len / (1 << 20);
-	printf("  WAIT    %s at %s: waiting for the probe to take the file, program the board and bring the drive back (up to %.0f s)\n",
-	       d->label, d->point, timeout);
+	printf("  WAIT    %s: waiting for the probe to take the file, program the board and bring the drive back (up to %.0f s)\n",
+	       d->label, timeout);
 	fflush(stdout);
 	struct wait_opts wo = {
 		.mountinfo_fd = use_mountinfo ? mfd : -1,

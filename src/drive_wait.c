@@ -81,6 +81,7 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 	if (d->serial[0])
 		q.serial = d->serial;
 	long start = now_ms(), deadline = start + o->timeout_ms, grace_end = -1;
+	bool absent_seen = false;
 	struct mount_table now = { 0 };
 	int rc = 0;
 
@@ -91,6 +92,7 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 		const struct mount_entry *m = mount_by_id(&now, d->mount_id);
 		bool same = m && m->major == d->major && m->minor == d->minor &&
 			    strcmp(m->point, d->point) == 0;
+		absent_seen |= !m;
 		if (!same && r->left_ms < 0) {
 			r->left_ms = t - start;
 			if (o->on_left)
@@ -101,8 +103,11 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 		int pick = -1;
 		for (size_t i = 0; i < n && i < 8; i++) {
 			bool fresh = !mount_by_id(o->before, c[i].mount_id);
+			/* Mount ids are reused: the same id is the drive back
+			 * only if it was seen gone, or our file has vanished
+			 * (gone and back between two looks at the table). */
 			bool reused = c[i].mount_id == d->mount_id &&
-				      (r->left_ms >= 0 || !file_still_there(c[i].point, o->file));
+				      (absent_seen || !file_still_there(c[i].point, o->file));
 			if ((fresh || reused) && (pick < 0 || strcmp(c[i].point, d->point) == 0))
 				pick = (int)i;
 		}
