@@ -59,6 +59,16 @@ static void program_only_clears_bits(void **state)
 	assert_int_equal(vflash_erase_sector(&f, 0), VF_PROTECTED);
 	assert_int_equal(vflash_erase_sector(&f, 1), VF_OK);
 	assert_int_equal(vflash_program(&f, 0x08004000, a, 2, true), VF_OK);
+	assert_int_equal(vflash_program(&f, 0x08000000, a, 2, true), VF_PROTECTED);
+	/* write protection refuses everything, with or without a protected range */
+	uint32_t keep = f.protect_end;
+	f.protect_end = 0;
+	f.write_protected = true;
+	assert_int_equal(vflash_program(&f, 0x08004000, a, 2, true), VF_PROTECTED);
+	assert_int_equal(vflash_erase_sector(&f, 1), VF_PROTECTED);
+	assert_int_equal(vflash_mass_erase(&f), VF_PROTECTED);
+	f.write_protected = false;
+	f.protect_end = keep;
 	f.read_protected = true;
 	assert_int_equal(vflash_read(&f, 0x08000000, out, 2), VF_PROTECTED);
 	vflash_close(&f);

@@ -164,7 +164,7 @@ int vflash_program(struct vflash *f, uint32_t addr, const uint8_t *data, size_t 
 	if (!vflash_contains(f, addr, len))
 		return VF_RANGE;
 	uint32_t off = addr - f->base;
-	if (touches_protected(f, off, (uint32_t)len) && off < f->protect_end)
+	if (touches_protected(f, off, (uint32_t)len))
 		return VF_PROTECTED;
 	int rc = VF_OK;
 	for (size_t i = 0; i < len; i++) {
