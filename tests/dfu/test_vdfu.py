@@ -2,7 +2,7 @@
 import glob
 import subprocess
 
-from conftest import FLASH_BASE, FLASHKIT, app_image, out
+from dfu_helpers import FLASH_BASE, FLASHKIT, app_image, out
 
 APP = 0x08004000
 

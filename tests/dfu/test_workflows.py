@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FAMILY, FLASH_BASE, FLASHKIT, app_image, out
+from dfu_helpers import FAMILY, FLASH_BASE, FLASHKIT, app_image, out
 
 APP = 0x08004000
 CF_LOADER = bytes(random.Random(42).getrandbits(8) for _ in range(0x4000))
