@@ -288,8 +288,7 @@ static int boot_request(struct vdev *d, uint8_t bRequest, uint16_t wValue, uint1
 int vdfu_class_request(struct vdev *d, uint8_t bmRequestType, uint8_t bRequest,
 		       uint16_t wValue, uint16_t wLength, uint8_t *data)
 {
-	bool in = bmRequestType & 0x80;
-	(void)in;
+	(void)bmRequestType; /* the request number says the direction */
 	if (d->kind == VDEV_BOOT) {
 		int before = vb.state;
 		int r = boot_request(d, bRequest, wValue, wLength, data);
