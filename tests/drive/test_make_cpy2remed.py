@@ -89,3 +89,15 @@ def test_make_flash_only_file_name_with_spaces(vrun, image, tmp_path):
              f"FLASHFILE={target}", "flash-only")
     assert r.returncode == 0, r.stdout + r.stderr
     assert vrun.flash(len(data)) == data
+
+
+def test_make_drive_dir_for_wsl():
+    """Under WSL the drive is a Windows drive letter: CPY2REMED_DRIVE hands
+    it to flashkit copy --drive, quoted as one word."""
+    import subprocess
+    r = subprocess.run(["make", "--no-print-directory", "-n", "-f", str(ROOT / "makefiles" / "flashkit.mk"),
+                        "BOARD=nucleo-f401", "PROGRAMMER=cpy2remed", f"FLASHKIT={FLASHKIT}",
+                        "FLASHFILE=/tmp/fw.bin", "CPY2REMED_DRIVE=/mnt/my d", "flash-only"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert " copy '/tmp/fw.bin' --label NODE_F401RE --label NOD_F401RE --drive '/mnt/my d' " in r.stdout

@@ -83,3 +83,39 @@ def test_usage():
     assert r.returncode == 64 and "unknown fault" in r.stderr
     r = subprocess.run([str(VDRIVE), "run", "--", "true"], capture_output=True, text=True)
     assert r.returncode == 64 and "--flash-file" in r.stderr
+
+
+def test_without_root(tmp_path, image):
+    """unshare -Urm style: the drive works for an ordinary user where user
+    namespaces are allowed (run as nobody when the tests run as root)."""
+    import os
+    import shutil
+    import tempfile
+    from conftest import FLASHKIT, VDRIVE, RANGES
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        import pytest
+        pytest.skip("needs root to become another user")
+    d = tempfile.mkdtemp(prefix="fk-nobody-")
+    try:
+        os.chmod(d, 0o777)
+        fk, vd = os.path.join(d, "flashkit"), os.path.join(d, "vdrive")
+        shutil.copy(FLASHKIT, fk)
+        shutil.copy(VDRIVE, vd)
+        path, data = image()
+        fw = os.path.join(d, "fw.bin")
+        shutil.copy(path, fw)
+        os.chmod(fw, 0o644)
+        flash = os.path.join(d, "flash.bin")
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "env", "USER=nobody", vd, "run", "--flash-file", flash, "--",
+                            fk, "copy", fw, "--label", "NODE_F401RE", *RANGES],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode == 69 and "user namespace" in r.stderr:
+            import pytest
+            pytest.skip("unprivileged user namespaces are off here")
+        assert r.returncode == 0, r.stderr
+        assert "/media/nobody/NODE_F401RE" in r.stdout
+        assert open(flash, "rb").read(len(data)) == data
+        assert os.stat(flash).st_uid == 65534
+    finally:
+        shutil.rmtree(d)
