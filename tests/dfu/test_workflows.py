@@ -253,3 +253,27 @@ def test_faults_fail_clearly(board, blinky, fault, words):
     assert "dfu-util failed on crazyflie2" in o
     assert "left the bus" not in o
     assert b.read(FLASH_BASE, 0x4000) == CF_LOADER
+
+
+def test_crazyflie_automatic_when_already_in_dfu(board, blinky):
+    b = cf_board(board)
+    img = (blinky("crazyflie2") / "blinky.bin").read_bytes()
+    r = b.make("crazyflie2", f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}", "flash_dfu")
+    assert r.returncode == 0, out(r)
+    assert "could not put" not in out(r)
+    assert b.read(APP, len(img)) == img
+    assert b.read(FLASH_BASE, 0x4000) == CF_LOADER
+
+
+def test_two_boards_in_dfu_need_a_serial(board, blinky):
+    f = f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}"
+    b = cf_board(board, other_board="TWIN1")
+    r = b.make("crazyflie2", f, "flash_dfu_manual")
+    assert failed(r, 69), out(r)
+    assert "2 boards match" in out(r) and "SERIAL=" in out(r) and "TWIN1" in out(r)
+    assert b.read(APP, 16) == b"\xff" * 16
+    r = b.make("crazyflie2", f, "SERIAL=3574364C3034", "V=1", "flash_dfu_manual")
+    assert r.returncode == 0, out(r)
+    assert "-S '3574364C3034'" in out(r)
+    img = (blinky("crazyflie2") / "blinky.bin").read_bytes()
+    assert b.read(APP, len(img)) == img

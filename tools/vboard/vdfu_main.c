@@ -33,6 +33,9 @@ static int next_devnum = 2;
 static int child_status = -1;
 static GPid child_pid;
 static struct vdev *boot_dev, *app_dev;
+/* --other / --other-board: a second device on the bus that is not the board. */
+static const char *other_serial = "OTHER0001", *other_product = "Some other DFU device";
+static uint16_t other_vid = 0x1209, other_pid = 0x2003;
 
 /* The families' memory as their ROM bootloaders describe it. */
 static const struct family {
@@ -144,13 +147,12 @@ static struct vdev *add_device(enum vdev_kind kind)
 		d->serial = vb.serial;
 		break;
 	case VDEV_OTHER:
+		d->vid = other_vid, d->pid = other_pid, d->bcd = 0x0100;
 		d->manufacturer = "Other Vendor";
-		d->product = "Some other DFU device";
-		d->serial = "OTHER0001";
+		d->product = other_product;
+		d->serial = other_serial;
 		break;
 	}
-	if (kind == VDEV_OTHER && !d->vid)
-		d->vid = 0x1209, d->pid = 0x2003, d->bcd = 0x0100;
 	vdfu_usb_build_descriptors(d);
 
 	/* Named from /sys/devices (umockdev checks a parent path against the
@@ -347,6 +349,7 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --start dfu|app|none  what is on the bus at first (default dfu)\n"
 		"  --app               the application enumerates with a DFU runtime interface\n"
 		"  --other             also attach an unrelated DFU device (1209:2003)\n"
+		"  --other-board SN    also attach another STM32 bootloader (0483:df11, serial SN)\n"
 		"  --detach-delay S    seconds from detach/leave to re-enumeration (default 0.3)\n"
 		"  --poll-ms N         bwPollTimeout for erase/program (default 5)\n"
 		"  --events FILE       log what the board did (erase, leave, plug, ...)\n"
@@ -423,6 +426,13 @@ int main(int argc, char **argv)
 			vb.app_usb = true;
 		else if (strcmp(o, "--other") == 0)
 			other = true;
+		else if (ARG("--other-board")) {
+			/* another STM32 in DFU mode: same ids, its own serial */
+			other = true;
+			other_vid = 0x0483, other_pid = 0xdf11;
+			other_serial = v;
+			other_product = "STM32  BOOTLOADER";
+		}
 		else if (strcmp(o, "-v") == 0)
 			vb.verbose = true;
 		else if (strcmp(o, "--help") == 0)
