@@ -64,6 +64,7 @@ PY
 }
 
 echo "flashkit copy of a $SIZE image onto the virtual ST-LINK drive ($RUNS runs, remount 0.3 s after programming)"
+echo "  ($(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg): other work on the machine shows up in p90/max)"
 : >"$work/fast"
 i=0
 while [ $i -lt "$RUNS" ]; do one 0.3 >>"$work/fast"; i=$((i + 1)); done
