@@ -496,10 +496,15 @@ static int run(struct copy_args *a, struct fk_err *e)
 		goto out;
 	}
 	const char *name = drive_dest_name(p.hex);
+	/* Our copy in the other format from an earlier run that the probe never
+	 * took (old firmware ignores .hex) would only take space: remove it. */
+	struct stat old;
+	const char *other = drive_dest_name(!p.hex);
+	if (fstatat(dirfd, other, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode))
+		unlinkat(dirfd, other, 0);
 	struct statvfs vfs;
 	if (fstatvfs(dirfd, &vfs) == 0 && vfs.f_frsize) {
 		/* Our leftover from an earlier copy will be replaced, so it counts as free. */
-		struct stat old;
 		uint64_t reuse = fstatat(dirfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode)
 					 ? (uint64_t)old.st_blocks * 512 : 0;
 		uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize + reuse;

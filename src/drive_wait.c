@@ -80,6 +80,12 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 	 * whatever name or mount point it comes back with. */
 	if (d->serial[0])
 		q.serial = d->serial;
+	/* A drive given by directory (--drive) and no label: its own name. */
+	const char *own[1] = { d->label };
+	if ((!q.serial || !*q.serial) && q.nlabels == 0) {
+		q.labels = own;
+		q.nlabels = 1;
+	}
 	long start = now_ms(), deadline = start + o->timeout_ms, grace_end = -1;
 	bool absent_seen = false;
 	struct mount_table now = { 0 };

@@ -268,3 +268,31 @@ def test_progress(vrun, image):
     assert r.returncode == 0, r.stderr
     assert "100%" in r.stderr
     assert vrun.flash(len(data)) == data
+
+
+def test_leftovers_replaced(fk, image, tmp_path):
+    """A copy the probe never took (FLASHKIT.HEX on old firmware) does not
+    pile up: the next copy removes it, and replaces its own name."""
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "DETAILS.TXT").write_text("x")
+    (d / "FLASHKIT.HEX").write_text("stale")
+    (d / "FLASHKIT.BIN").write_text("stale")
+    path, data = image()
+    seen = {}
+
+    def probe():
+        for _ in range(200):
+            f = d / "FLASHKIT.BIN"
+            if f.exists() and f.stat().st_size == len(data):
+                seen["bin"] = f.read_bytes()
+                seen["hex_left"] = (d / "FLASHKIT.HEX").exists()
+                f.unlink()
+                return
+            time.sleep(0.02)
+    t = threading.Thread(target=probe)
+    t.start()
+    r = fk("copy", path, "--drive", d, "--flash", "0x08000000:512K", "--timeout", "10")
+    t.join()
+    assert r.returncode == 0, r.stderr
+    assert seen == {"bin": data, "hex_left": False}
