@@ -45,9 +45,9 @@ PROG_NEED = $(call fk_need,$(DFU_UTIL),$(PROG_PACKAGE))
 # power warning and what is attached instead.
 define PROG_PRECHECK
 $(fk_need_helper)
-$(call fk_run,WAIT,$(DFU_USB_ID) (DFU bootloader$(if $(SERIAL), $(SERIAL)), up to $(DFU_WAIT) s),$(fk_fk) usb-wait --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_WAIT) --what 'the STM32 DFU bootloader'$(if $(filter flash_dfu flash_dfu_manual,$(FK_TARGET)),, --enter $(call fk_sq,$(BOARD_ENTER_dfu))) --hint $(call fk_sq,$(BOARD_POWER_WARNING)) --hint $(call fk_sq,$(DFU_WAIT_HINT)))
+$(call fk_run,WAIT,$(DFU_USB_ID) (DFU bootloader$(if $(SERIAL), $(SERIAL)), up to $(DFU_WAIT) s),$(fk_fk) usb-wait --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_WAIT) --what 'the STM32 DFU bootloader'$(if $(filter flash_dfu flash_dfu_manual,$(FK_TARGET)),, --enter $(call fk_sq,$(BOARD_ENTER_dfu)))$(if $(BOARD_POWER_WARNING), --hint $(call fk_sq,$(BOARD_POWER_WARNING))) --hint $(call fk_sq,$(DFU_WAIT_HINT)))
 endef
-DFU_WAIT_HINT = Put $(FK_BOARD) into DFU mode$(if $(BOARD_ENTER_dfu), as above), check the cable (a data cable, not a charging one) and lsusb for 0483:df11 (STM Device in DFU Mode); DFU_WAIT=$(DFU_WAIT) is the wait in seconds.
+DFU_WAIT_HINT = Put $(FK_BOARD) into DFU mode$(if $(BOARD_ENTER_dfu), as above), check the cable (a data cable, not a charging one) and lsusb for $(DFU_USB_ID) (STM Device in DFU Mode); DFU_WAIT=$(DFU_WAIT) is the wait in seconds.
 
 # After :leave the ROM drops off the bus and jumps to the application. Still there means
 # it did not: say so and stop (the exit inside { } skips the tool-failure hints).
@@ -73,7 +73,7 @@ RECOVER_CMD = $(DFU_UTIL) $(DFU_SELECT) -s $(FLASH_BASE) -D $(call fk_sq,$(1))
 dfu_manual_text = $(call fk_sq,$(if $(BOARD_ENTER_dfu),$(BOARD_ENTER_dfu),Enter the DFU bootloader by hand (BOOT0 high, then reset).))
 dfu_quiet_wait = $(fk_fk) usb-wait --quiet --device $(1)$(dfu_wait_serial) --timeout $(2) 2>/dev/null
 DFU_ENTER_CMD = if $(call dfu_quiet_wait,$(DFU_USB_ID),0); then :; \
-	$(if $(DFU_RUNTIME_ID),elif $(call dfu_quiet_wait,$(DFU_RUNTIME_ID),0) && $(DFU_UTIL) -d $(DFU_RUNTIME_ID)$(if $(SERIAL), -S $(call fk_sq,$(SERIAL))) -e >/dev/null 2>&1 && $(call dfu_quiet_wait,$(DFU_USB_ID),$(DFU_DETACH_WAIT)); then printf '%s\n' 'flashkit: $(FK_BOARD) detached into its DFU bootloader'; )\
+	$(if $(DFU_RUNTIME_ID),elif $(call dfu_quiet_wait,$(DFU_RUNTIME_ID),0) && $(DFU_UTIL) -d $(DFU_RUNTIME_ID)$(if $(SERIAL), -S $(call fk_sq,$(SERIAL))) -e >/dev/null 2>&1 && $(call dfu_quiet_wait,$(DFU_USB_ID),$(DFU_DETACH_WAIT)); then printf '%s\n' $(call fk_sq,flashkit: $(FK_BOARD) detached into its DFU bootloader); )\
 	else printf '%s\n' $(call fk_sq,flashkit: could not put the running $(FK_BOARD) firmware into DFU ($(if $(DFU_RUNTIME_ID),$(DFU_RUNTIME_ID) is not attached or did not detach,it has no USB DFU run-time interface)); do it by hand:) $(dfu_manual_text); fi
 FLASH_DFU_CMD = $(FLASH_CMD)
 
