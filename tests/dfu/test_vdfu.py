@@ -107,7 +107,13 @@ def test_bad_address_is_err_address(board, tmp_path):
     r = b.run("dfu-util", "-d", "0483:df11", "-a", "0", "-s", "0x08200000:force",
               "-D", tmp_path / "a.bin")
     assert r.returncode != 0
-    assert "not correctly executed" in out(r)
+    assert "SET_ADDRESS not correctly executed" in out(r)
+    # The next session finds the bootloader in dfuERROR/errADDRESS and clears it.
+    r = b.run(f"dfu-util -d 0483:df11 -a 0 -s 0x08200000:force -D {tmp_path / 'a.bin'}; "
+              f"dfu-util -d 0483:df11 -a 0 -s 0x08004000:16 -U {tmp_path / 'up.bin'}")
+    assert r.returncode == 0, out(r)
+    assert "state(10) = dfuERROR, status(8)" in r.stdout
+    assert "address that is out of range" in r.stdout and "Clearing status" in r.stdout
 
 
 def test_stall_mid_download(board, tmp_path):
