@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from dfu_helpers import FAMILY, FLASH_BASE, FLASHKIT, app_image, out
+from dfu_helpers import FAMILY, FLASH_BASE, FLASHKIT, ROOT, app_image, out
 
 APP = 0x08004000
 CF_LOADER = bytes(random.Random(42).getrandbits(8) for _ in range(0x4000))
@@ -277,3 +277,16 @@ def test_two_boards_in_dfu_need_a_serial(board, blinky):
     assert "-S '3574364C3034'" in out(r)
     img = (blinky("crazyflie2") / "blinky.bin").read_bytes()
     assert b.read(APP, len(img)) == img
+
+
+def test_aseba_make_flash_from_the_firmware_makefile(board, blinky):
+    """The seed's command as a firmware project runs it: make BOARD=... PROGRAMMER=dfu flash."""
+    b = board("f4")
+    d = blinky("stm32f4discovery")
+    r = b.run("make", "--no-print-directory", "-C", ROOT / "examples" / "blinky",
+              "BOARD=stm32f4discovery", "PROGRAMMER=dfu", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
+              "flash")
+    assert r.returncode == 0, out(r)
+    img = (d / "blinky.bin").read_bytes()
+    assert b.read(FLASH_BASE, len(img)) == img
+    assert "application started" in b.events
