@@ -5,7 +5,8 @@ import subprocess
 import threading
 import time
 
-from conftest import FLASHKIT, RANGES, SERIAL1, SERIAL2, F401_SIZE, crc
+from drivekit import _need_namespace, blinky, image, vrun  # noqa: F401 (fixtures)
+from drivekit import FLASHKIT, RANGES, SERIAL1, SERIAL2, F401_SIZE, crc
 
 LABELS = ["--label", "NODE_F401RE", "--label", "NOD_F401RE"]
 

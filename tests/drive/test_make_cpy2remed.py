@@ -1,7 +1,8 @@
 """The headline command, `make BOARD=nucleo-f401 PROGRAMMER=cpy2remed flash`,
 run unchanged against the virtual ST-LINK drive: the flash must end up
 holding the image, and every way the drive can fail must fail the make."""
-from conftest import FLASHKIT, ROOT, SERIAL1, SERIAL2, F401_SIZE
+from drivekit import _need_namespace, blinky, image, vrun  # noqa: F401 (fixtures)
+from drivekit import FLASHKIT, ROOT, SERIAL1, SERIAL2, F401_SIZE
 
 MAKE = ["make", "--no-print-directory", "-C", ROOT / "examples" / "blinky",
         "BOARD=nucleo-f401", "PROGRAMMER=cpy2remed", f"FLASHKIT={FLASHKIT}"]

@@ -3,7 +3,8 @@ drags a file: it must behave like the probe, or the flashkit tests above
 prove nothing."""
 import subprocess
 
-from conftest import F401_SIZE, vector_image
+from drivekit import _need_namespace, blinky, image, vrun  # noqa: F401 (fixtures)
+from drivekit import F401_SIZE, vector_image
 
 WAIT = "for i in $(seq 100); do [ -e /media/$U/NODE_F401RE/MBED.HTM ] && break; sleep 0.05; done"
 
@@ -77,7 +78,7 @@ def test_exit_status_is_the_commands(vrun):
 
 
 def test_usage():
-    from conftest import VDRIVE
+    from drivekit import VDRIVE
     r = subprocess.run([str(VDRIVE), "run", "--fault", "bogus", "--flash-file", "/tmp/x", "--", "true"],
                        capture_output=True, text=True)
     assert r.returncode == 64 and "unknown fault" in r.stderr
@@ -91,7 +92,7 @@ def test_without_root(tmp_path, image):
     import os
     import shutil
     import tempfile
-    from conftest import FLASHKIT, VDRIVE, RANGES
+    from drivekit import FLASHKIT, VDRIVE, RANGES
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         import pytest
         pytest.skip("needs root to become another user")

@@ -1,4 +1,5 @@
-"""Fixtures for the ST-LINK drive path: the virtual drive runner, the built
+"""Helpers and fixtures for the ST-LINK drive tests (imported by name, not
+a conftest.py: tests/helper imports "conftest" and must get the top one). The ST-LINK drive path: the virtual drive runner, the built
 example, and small images. Everything runs inside vdrive's private mount
 namespace; the host's /media and mounts are never touched."""
 import os
