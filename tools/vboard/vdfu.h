@@ -1,10 +1,10 @@
 /* vdfu: a virtual STM32 ROM DFU bootloader (DfuSe 1.1a) for the real
  * dfu-util, served through umockdev's usbdevfs ioctl emulation.
  *
- * Three parts: vdfu_main.c (options, testbed, devices coming and going, the
- * command under test), vdfu_usb.c (usbdevfs ioctls: URBs, standard requests,
- * descriptors) and vdfu_dfuse.c (the DFU class state machine and the DfuSe
- * commands on top of the shared flash model). */
+ * Four parts: vdfu_main.c (options, memory layouts, the command under test),
+ * vdfu_bus.c (the testbed: devices coming and going), vdfu_usb.c (usbdevfs
+ * ioctls: URBs, standard requests, descriptors) and vdfu_dfuse.c (the DFU
+ * class state machine and the DfuSe commands on the shared flash model). */
 #ifndef VDFU_H
 #define VDFU_H
 
@@ -102,8 +102,14 @@ struct vboard {
 
 extern struct vboard vb;
 
-/* vdfu_main.c: device changes are made on the main thread. */
+/* vdfu_main.c */
 void vdfu_event(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* vdfu_bus.c: the testbed; device changes are made on the main thread.
+ * start: "dfu", "app" or "none". */
+void vdfu_bus_start(const char *start, double appear_after, bool other);
+void vdfu_bus_stop(void);
+void vdfu_bus_other_board(const char *serial);
 void vdfu_schedule_leave(struct vdev *d);
 void vdfu_schedule_detach(struct vdev *d);
 void vdfu_schedule_unplug(struct vdev *d);

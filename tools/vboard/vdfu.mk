@@ -1,7 +1,8 @@
 # vdfu: the virtual STM32 ROM DFU bootloader for dfu-util (umockdev).
 # pkg-config runs only when the recipe does (recursive variable).
 VFLASH_OBJ ?= $(BUILD)/vboard/vflash.o
-VDFU_SRC := tools/vboard/vdfu_main.c tools/vboard/vdfu_usb.c tools/vboard/vdfu_dfuse.c
+VDFU_SRC := tools/vboard/vdfu_main.c tools/vboard/vdfu_bus.c tools/vboard/vdfu_usb.c \
+	tools/vboard/vdfu_dfuse.c
 VDFU_PC = $(shell pkg-config --cflags --libs umockdev-1.0 gio-2.0 gobject-2.0 glib-2.0)
 VBOARD_BINS += $(BUILD)/vboard/vdfu
 
