@@ -295,44 +295,66 @@ bool disk_link_target(const char *dir, const char *name, char *out, size_t outle
 	return true;
 }
 
-/* Does mount m sit on device dev ("/dev/sdb")? The source names it, or for
- * a source given another way (/dev/disk/by-uuid/...) the device numbers. */
-static bool mount_on_device(const struct mount_entry *m, const char *dev)
-{
-	if (strcmp(m->source, dev) == 0)
-		return true;
-	struct stat st;
-	return m->major != 0 && stat(dev, &st) == 0 && S_ISBLK(st.st_mode) &&
-	       major(st.st_rdev) == m->major && minor(st.st_rdev) == m->minor;
-}
-
-/* The links of one /dev/disk/by-* directory, read once per lookup. */
-struct links {
-	size_t n;
-	struct link {
-		char name[256];
-		char target[DRIVE_STR];
-	} l[64];
+/* The links of one /dev/disk/by-* directory, read once per lookup, with the
+ * device numbers of their targets (when the node exists). */
+struct link {
+	char name[256];
+	char target[DRIVE_STR];
+	bool has_rdev;
+	unsigned major, minor;
 };
+
+struct links {
+	size_t n, cap;
+	struct link *l;
+};
+
+static void links_free(struct links *ls)
+{
+	free(ls->l);
+	memset(ls, 0, sizeof *ls);
+}
 
 static void links_read(struct links *ls, const char *dev_disk, const char *sub)
 {
-	ls->n = 0;
+	links_free(ls);
 	char dir[DRIVE_STR];
 	snprintf(dir, sizeof dir, "%s/%s", dev_disk ? dev_disk : "/dev/disk", sub);
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d)) && ls->n < sizeof ls->l / sizeof ls->l[0]) {
+	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
+		if (ls->n == ls->cap) {
+			size_t cap = ls->cap ? ls->cap * 2 : 32;
+			struct link *l = realloc(ls->l, cap * sizeof *l);
+			if (!l)
+				break;
+			ls->l = l;
+			ls->cap = cap;
+		}
 		struct link *l = &ls->l[ls->n];
 		copy_str(l->name, sizeof l->name, de->d_name);
-		if (disk_link_target(dir, de->d_name, l->target, sizeof l->target))
-			ls->n++;
+		if (!disk_link_target(dir, de->d_name, l->target, sizeof l->target))
+			continue;
+		struct stat st;
+		l->has_rdev = stat(l->target, &st) == 0 && S_ISBLK(st.st_mode);
+		l->major = l->has_rdev ? major(st.st_rdev) : 0;
+		l->minor = l->has_rdev ? minor(st.st_rdev) : 0;
+		ls->n++;
 	}
 	closedir(d);
+}
+
+/* Does mount m sit on the device link l points to ("/dev/sdb")? The source
+ * names it, or for a source given another way (/dev/disk/by-uuid/...) the
+ * device numbers match. */
+static bool mount_on_device(const struct mount_entry *m, const struct link *l)
+{
+	return strcmp(m->source, l->target) == 0 ||
+	       (l->has_rdev && m->major != 0 && l->major == m->major && l->minor == m->minor);
 }
 
 static const char *base_name(const char *p)
@@ -352,21 +374,23 @@ static void describe(const struct mount_entry *m, const struct links *by_label,
 	copy_str(d->source, sizeof d->source, m->source);
 	copy_str(d->fstype, sizeof d->fstype, m->fstype);
 	for (size_t i = 0; i < by_label->n && !d->label[0]; i++)
-		if (mount_on_device(m, by_label->l[i].target))
+		if (mount_on_device(m, &by_label->l[i]))
 			udev_unescape(by_label->l[i].name, d->label, sizeof d->label);
 	if (!d->label[0])
 		copy_str(d->label, sizeof d->label, base_name(m->point));
 	for (size_t i = 0; i < by_id->n && !d->serial[0]; i++)
-		if (mount_on_device(m, by_id->l[i].target))
+		if (mount_on_device(m, &by_id->l[i]))
 			by_id_serial(by_id->l[i].name, d->serial, sizeof d->serial);
 }
 
 void drive_describe(const struct mount_entry *m, const char *dev_disk, struct drive *d)
 {
-	static struct links by_label, by_id;
+	struct links by_label = { 0 }, by_id = { 0 };
 	links_read(&by_label, dev_disk, "by-label");
 	links_read(&by_id, dev_disk, "by-id");
 	describe(m, &by_label, &by_id, d);
+	links_free(&by_label);
+	links_free(&by_id);
 }
 
 static bool matches(const struct mount_entry *m, const struct drive_query *q,
@@ -376,7 +400,7 @@ static bool matches(const struct mount_entry *m, const struct drive_query *q,
 		char s[DRIVE_STR];
 		for (size_t i = 0; i < by_id->n; i++)
 			if (by_id_serial(by_id->l[i].name, s, sizeof s) && strcasecmp(s, q->serial) == 0 &&
-			    mount_on_device(m, by_id->l[i].target))
+			    mount_on_device(m, &by_id->l[i]))
 				return true;
 		return false;
 	}
@@ -391,7 +415,7 @@ static bool matches(const struct mount_entry *m, const struct drive_query *q,
 			char name[256];
 			udev_unescape(by_label->l[i].name, name, sizeof name);
 			if (label_matches(q->labels[k], name, false) &&
-			    mount_on_device(m, by_label->l[i].target))
+			    mount_on_device(m, &by_label->l[i]))
 				return true;
 		}
 	}
@@ -401,7 +425,7 @@ static bool matches(const struct mount_entry *m, const struct drive_query *q,
 size_t drive_find(const struct mount_table *t, const struct drive_query *q, struct drive *out,
 		  size_t max)
 {
-	static struct links by_label, by_id;
+	struct links by_label = { 0 }, by_id = { 0 };
 	links_read(&by_label, q->dev_disk, "by-label");
 	links_read(&by_id, q->dev_disk, "by-id");
 	size_t n = 0;
@@ -422,31 +446,35 @@ size_t drive_find(const struct mount_table *t, const struct drive_query *q, stru
 			describe(m, &by_label, &by_id, &out[n]);
 		n++;
 	}
+	links_free(&by_label);
+	links_free(&by_id);
 	return n;
 }
 
 bool drive_device_present(const char *dev_disk, const char *const *labels, size_t nlabels,
 			  const char *serial, char *dev, size_t devlen)
 {
-	static struct links ls;
+	struct links ls = { 0 };
 	char s[DRIVE_STR];
+	bool found = false;
 	if (serial && *serial) {
 		links_read(&ls, dev_disk, "by-id");
-		for (size_t i = 0; i < ls.n; i++)
+		for (size_t i = 0; i < ls.n && !found; i++)
 			if (by_id_serial(ls.l[i].name, s, sizeof s) && strcasecmp(s, serial) == 0) {
 				copy_str(dev, devlen, ls.l[i].target);
-				return true;
+				found = true;
 			}
-		return false;
+	} else {
+		links_read(&ls, dev_disk, "by-label");
+		for (size_t k = 0; k < nlabels && !found; k++)
+			for (size_t i = 0; i < ls.n && !found; i++) {
+				udev_unescape(ls.l[i].name, s, sizeof s);
+				if (label_matches(labels[k], s, false)) {
+					copy_str(dev, devlen, ls.l[i].target);
+					found = true;
+				}
+			}
 	}
-	links_read(&ls, dev_disk, "by-label");
-	for (size_t k = 0; k < nlabels; k++)
-		for (size_t i = 0; i < ls.n; i++) {
-			udev_unescape(ls.l[i].name, s, sizeof s);
-			if (label_matches(labels[k], s, false)) {
-				copy_str(dev, devlen, ls.l[i].target);
-				return true;
-			}
-		}
-	return false;
+	links_free(&ls);
+	return found;
 }
