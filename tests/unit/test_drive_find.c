@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -255,6 +256,38 @@ static void device_present(void **state)
 	assert_false(drive_device_present("/nonexistent", f746, 1, NULL, dev, sizeof dev));
 }
 
+static void match_by_device_numbers(void **state)
+{
+	(void)state;
+	/* A mount whose source names the device another way (by-uuid) is
+	 * matched through the device numbers of the by-label link's target. */
+	struct stat st;
+	if (stat("/dev/loop0", &st) != 0 || !S_ISBLK(st.st_mode))
+		skip();
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s/loop", dev_disk);
+	mkdir(dir, 0755);
+	char sub[160];
+	snprintf(sub, sizeof sub, "%s/by-label", dir);
+	mkdir(sub, 0755);
+	char link[200];
+	snprintf(link, sizeof link, "%s/NODE_F411RE", sub);
+	assert_int_equal(symlink("/dev/loop0", link), 0);
+	char text[256];
+	snprintf(text, sizeof text, "70 27 %u:%u / /mnt/x rw - vfat /dev/disk/by-uuid/1234-ABCD rw\n",
+		 major(st.st_rdev), minor(st.st_rdev));
+	struct mount_table t = { 0 };
+	struct fk_err e = { 0 };
+	assert_int_equal(mountinfo_parse(&t, text, strlen(text), &e), 0);
+	const char *l[] = { "NODE_F411RE" };
+	struct drive_query q = { .labels = l, .nlabels = 1, .dev_disk = dir };
+	struct drive d;
+	assert_int_equal(drive_find(&t, &q, &d, 1), 1);
+	assert_string_equal(d.label, "NODE_F411RE");
+	assert_string_equal(d.point, "/mnt/x");
+	mount_table_free(&t);
+}
+
 static void real_mountinfo(void **state)
 {
 	(void)state;
@@ -284,6 +317,7 @@ int main(void)
 		cmocka_unit_test(find_by_label),
 		cmocka_unit_test(find_by_serial),
 		cmocka_unit_test(device_present),
+		cmocka_unit_test(match_by_device_numbers),
 		cmocka_unit_test(real_mountinfo),
 	};
 	return cmocka_run_group_tests(tests, setup_disk, teardown_disk);
