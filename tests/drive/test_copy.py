@@ -91,7 +91,7 @@ def test_fail_txt(vrun, image):
 
 def test_never_remounts(vrun, image):
     path, _ = image()
-    r = copy(vrun, path, "--timeout", "0.5", faults=["never-remount"])
+    r = copy(vrun, path, "--timeout", "2", faults=["never-remount"])
     assert r.returncode == 75
     (line,) = errors(r)
     assert "disconnected (the probe took the file) but did not come back within" in line

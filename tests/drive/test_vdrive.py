@@ -27,9 +27,11 @@ def test_looks_like_a_drive(vrun):
 
 
 def test_host_untouched(vrun):
-    before = open("/proc/self/mountinfo").read()
-    vrun("true")
-    assert open("/proc/self/mountinfo").read() == before
+    """The drive and the rebuilt /dev exist only inside the namespace."""
+    r = vrun("grep", "-c", "NODE_F401RE", "/proc/self/mountinfo")
+    assert r.stdout.strip() == "1"
+    host = open("/proc/self/mountinfo").read()
+    assert "NODE_F401RE" not in host and "vdrive-" not in host
 
 
 def test_programs_bin_and_remounts_without_it(vrun, tmp_path):
