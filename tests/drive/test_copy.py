@@ -297,3 +297,14 @@ def test_leftovers_replaced(fk, image, tmp_path):
     t.join()
     assert r.returncode == 0, r.stderr
     assert seen == {"bin": data, "hex_left": False}
+
+
+def test_elf_and_dfu_inputs(vrun, blinky):
+    """Whatever the build made, the probe gets a .bin of the same bytes."""
+    image = (blinky / "blinky.bin").read_bytes()
+    for name in ("blinky.elf", "blinky.dfu"):
+        vrun.flash_file.unlink(missing_ok=True)
+        r = copy(vrun, blinky / name)
+        assert r.returncode == 0, r.stderr
+        assert "converted to bin" in r.stdout
+        assert vrun.flash(len(image)) == image
