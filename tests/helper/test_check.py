@@ -1,13 +1,11 @@
 """flashkit check: each rule fails with one line saying what to do (exit 65),
 a good image gives one OK line; the board is a Crazyflie 2 (STM32F405, 1 MiB
 flash, 128 KiB RAM, 16 KiB bootloader, application at 0x08004000)."""
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import run
-from test_dfu import app_bin, format_ready, one_line_error
+from dfukit import app_bin, format_ready, one_line_error
 
 BOARD = ["--flash", "0x08000000:1M", "--ram", "0x20000000:128K", "--protect", "0x08000000:16K"]
 

@@ -7,8 +7,7 @@ import zlib
 
 import pytest
 
-from conftest import run
-from test_dfu import app_bin, format_ready, one_line_error, parse_dfuse
+from dfukit import app_bin, format_ready, one_line_error, run
 
 DFU_SUFFIX = shutil.which("dfu-suffix")
 
