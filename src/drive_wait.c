@@ -91,8 +91,11 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 	struct mount_table now = { 0 };
 	int rc = 0;
 
+	bool changed = true; /* the table may have changed: look again */
 	for (;;) {
 		long t = now_ms();
+		if (!changed)
+			goto device;
 		if ((rc = mount_table_read(&now, o->mountinfo_fd, e)) != 0)
 			break;
 		const struct mount_entry *m = mount_by_id(&now, d->mount_id);
@@ -129,6 +132,7 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 			r->outcome = WAIT_BACK;
 			break;
 		}
+	device:
 		/* Gone from the mount table: is the device back without a
 		 * mount? A disconnected probe has no device node, so a link in
 		 * /dev/disk means it re-enumerated; give the automounter
@@ -169,6 +173,7 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 			break;
 		}
 		r->wakeups++;
+		changed = k > 0 && (p.revents & (POLLPRI | POLLERR));
 	}
 	mount_table_free(&now);
 	return rc;
