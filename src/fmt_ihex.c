@@ -143,18 +143,6 @@ int ihex_parser_finish(struct ihex_parser *p, unsigned long lines, struct fk_err
 	return 0;
 }
 
-/* Add data from line lineno to img, naming the line in an overlap error. */
-static int add_line(struct image *img, uint32_t addr, const uint8_t *d, size_t len,
-		    const char *name, unsigned long lineno, struct fk_err *e)
-{
-	struct fk_err le = { 0 };
-	if (image_add(img, addr, d, len, 0, name, &le) == 0)
-		return 0;
-	size_t skip = strlen(name) + 2; /* image_add says "NAME: ..." */
-	const char *m = strlen(le.msg) >= skip ? le.msg + skip : le.msg;
-	return fk_fail(e, le.code, "%s:%lu: %s", name, lineno, m);
-}
-
 static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
 	      struct fk_err *e)
 {
@@ -164,20 +152,24 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 	size_t n;
 	int r;
 
+	struct rec_adder ra;
 	ihex_parser_init(&p, o->name);
+	rec_adder_init(&ra, img, o->name);
 	linesrc_mem(&l, buf, len);
 	while ((r = linesrc_next(&l, &s, &n, o->name, e)) > 0) {
 		uint32_t addr;
 		size_t dl;
 		if (ihex_parse_line(&p, s, n, l.line, &addr, &dl, e))
-			return FK_EDATA;
-		if (dl && add_line(img, addr, p.data, dl, o->name, l.line, e))
-			return e->code;
+			break;
+		if (dl && rec_add(&ra, addr, p.data, dl, l.line, e))
+			break;
 	}
-	if (r < 0)
+	if (e->code) {
+		rec_adder_finish(&ra, e);
 		return e->code;
-	if (ihex_parser_finish(&p, l.line, e))
-		return FK_EDATA;
+	}
+	if (rec_adder_finish(&ra, e) || ihex_parser_finish(&p, l.line, e))
+		return e->code;
 	if (p.has_entry) {
 		img->has_entry = true;
 		img->entry = p.entry;

@@ -18,21 +18,9 @@ static int bad(const char *name, unsigned long line, struct fk_err *e, const cha
 /* Address bytes per record type; 0 for S4, which is reserved. */
 static const uint8_t addr_bytes[10] = { 2, 2, 3, 4, 0, 2, 3, 4, 3, 2 };
 
-static int add_line(struct image *img, uint32_t addr, const uint8_t *d, size_t len,
-		    const char *name, unsigned long line, struct fk_err *e)
+static int parse(struct image *img, struct rec_adder *ra, const uint8_t *buf, size_t len,
+		 const char *name, struct fk_err *e)
 {
-	struct fk_err le = { 0 };
-	if (image_add(img, addr, d, len, 0, name, &le) == 0)
-		return 0;
-	size_t skip = strlen(name) + 2; /* image_add says "NAME: ..." */
-	const char *m = strlen(le.msg) >= skip ? le.msg + skip : le.msg;
-	return fk_fail(e, le.code, "%s:%lu: %s", name, line, m);
-}
-
-static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
-	      struct fk_err *e)
-{
-	const char *name = o->name;
 	struct linesrc l;
 	const uint8_t *s;
 	size_t n;
@@ -40,6 +28,7 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 	bool done = false;
 	unsigned long ndata = 0;
 	uint8_t b[256];
+	int rc = 0;
 
 	linesrc_mem(&l, buf, len);
 	while ((r = linesrc_next(&l, &s, &n, name, e)) > 0) {
@@ -107,8 +96,8 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 			if ((uint64_t)a + dl > FK_ADDR_LIMIT)
 				return bad(name, ln, e,
 					   "address overflow: data at 0x%lX runs past the 4 GiB address space", a, 0);
-			if (dl && add_line(img, a, d, dl, name, ln, e))
-				return e->code;
+			if (dl && (rc = rec_add(ra, a, d, dl, ln, e)))
+				return rc;
 			ndata++;
 			break;
 		case 5:
@@ -133,8 +122,17 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 		return e->code;
 	/* No S7/S8/S9 is accepted: srec_cat leaves it out when there is no
 	 * start address. An S5/S6 count, when present, was checked above. */
-	(void)done;
 	return 0;
+}
+
+static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
+	      struct fk_err *e)
+{
+	struct rec_adder ra;
+	rec_adder_init(&ra, img, o->name);
+	int rc = parse(img, &ra, buf, len, o->name, e);
+	int rc2 = rec_adder_finish(&ra, e); /* frees; adds the out-of-order records */
+	return rc ? rc : rc2;
 }
 
 static void emit(struct obuf *o, char type, unsigned al, uint32_t addr, const uint8_t *d,

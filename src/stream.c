@@ -67,7 +67,7 @@ static void obuf_attach(struct obuf *o, struct awriter *aw, uint64_t off)
 void obuf_flush(struct obuf *o)
 {
 	if (o->aw) {
-		aw_put(o->aw, o->buf, o->n, o->off);
+		aw_put(o->aw, o->buf, 0, o->n, o->off);
 		o->off += o->n;
 		o->buf = aw_get(o->aw);
 	} else if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->fp) != o->n) {
@@ -79,7 +79,7 @@ void obuf_flush(struct obuf *o)
 int obuf_finish(struct obuf *o, struct fk_err *e)
 {
 	if (o->aw) {
-		aw_put(o->aw, o->buf, o->n, o->off);
+		aw_put(o->aw, o->buf, 0, o->n, o->off);
 		o->off += o->n;
 		o->buf = NULL;
 		o->n = 0;
@@ -96,7 +96,7 @@ int obuf_finish(struct obuf *o, struct fk_err *e)
 void obuf_close(struct obuf *o)
 {
 	if (o->aw) { /* not finished: an error path */
-		aw_put(o->aw, o->buf, 0, 0);
+		aw_put(o->aw, o->buf, 0, 0, 0);
 		struct fk_err ignore = { 0 };
 		aw_finish(o->aw, &ignore);
 		o->aw = NULL;
@@ -118,7 +118,7 @@ struct awriter {
 	char *all[AW_BUFS];
 	char *free_[AW_BUFS];
 	size_t nfree;
-	struct { char *buf; size_t n; uint64_t off; } q[AW_BUFS];
+	struct { char *buf; size_t at, n; uint64_t off; } q[AW_BUFS];
 	size_t qh, qn;
 	bool done;
 	int err;
@@ -141,6 +141,7 @@ static void *aw_main(void *arg)
 			return NULL;
 		}
 		char *buf = w->q[w->qh].buf;
+		size_t at = w->q[w->qh].at;
 		size_t n = w->q[w->qh].n;
 		uint64_t off = w->q[w->qh].off;
 		w->qh = (w->qh + 1) % AW_BUFS;
@@ -148,7 +149,7 @@ static void *aw_main(void *arg)
 		int err = w->err;
 		pthread_mutex_unlock(&w->mu);
 
-		const char *p = buf;
+		const char *p = buf + at;
 		while (n > 0 && !err) {
 			ssize_t r = pwrite(w->fd, p, n, (off_t)off);
 			if (r < 0 && errno == EINTR)
@@ -213,11 +214,12 @@ char *aw_get(struct awriter *w)
 	return b;
 }
 
-void aw_put(struct awriter *w, char *buf, size_t n, uint64_t off)
+void aw_put(struct awriter *w, char *buf, size_t at, size_t n, uint64_t off)
 {
 	pthread_mutex_lock(&w->mu);
 	size_t t = (w->qh + w->qn) % AW_BUFS;
 	w->q[t].buf = buf;
+	w->q[t].at = at;
 	w->q[t].n = n;
 	w->q[t].off = off;
 	w->qn++;
@@ -254,6 +256,79 @@ const char *fmt_size(uint64_t n, char buf[32])
 	else
 		snprintf(buf, 32, "%llu bytes", (unsigned long long)n);
 	return buf;
+}
+
+/* ---- adding records to an image ---- */
+
+void rec_adder_init(struct rec_adder *a, struct image *img, const char *name)
+{
+	memset(a, 0, sizeof *a);
+	a->img = img;
+	a->name = name;
+}
+
+/* image_add, naming the line in an overlap error. */
+static int add_line(struct rec_adder *a, uint32_t addr, const uint8_t *d, size_t len,
+		    unsigned long line, struct fk_err *e)
+{
+	struct fk_err le = { 0 };
+	if (image_add(a->img, addr, d, len, 0, "", &le) == 0)
+		return 0;
+	return fk_fail(e, le.code, "%s:%lu: %s", a->name, line, le.msg + 2); /* image_add says ": ..." */
+}
+
+int rec_add(struct rec_adder *a, uint32_t addr, const uint8_t *d, size_t len, unsigned long line,
+	    struct fk_err *e)
+{
+	if (addr >= a->last_end) {
+		a->last_end = (uint64_t)addr + len;
+		return add_line(a, addr, d, len, line, e);
+	}
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 256;
+		struct late_rec *r = realloc(a->r, ncap * sizeof *r);
+		if (!r)
+			return fk_fail(e, FK_EINTERNAL, "out of memory");
+		a->r = r;
+		a->cap = ncap;
+	}
+	if (a->alen + len > a->acap) {
+		size_t ncap = a->acap ? a->acap * 2 : 4096;
+		while (ncap < a->alen + len)
+			ncap *= 2;
+		uint8_t *p = realloc(a->arena, ncap);
+		if (!p)
+			return fk_fail(e, FK_EINTERNAL, "out of memory");
+		a->arena = p;
+		a->acap = ncap;
+	}
+	memcpy(a->arena + a->alen, d, len);
+	a->r[a->n++] = (struct late_rec){ addr, (uint32_t)len, a->alen, line };
+	a->alen += len;
+	return 0;
+}
+
+static int late_cmp(const void *x, const void *y)
+{
+	const struct late_rec *a = x, *b = y;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+int rec_adder_finish(struct rec_adder *a, struct fk_err *e)
+{
+	int rc = 0;
+	if (a->n)
+		qsort(a->r, a->n, sizeof *a->r, late_cmp);
+	for (size_t i = 0; i < a->n && !rc && !e->code; i++) /* after an error: only free */
+		rc = add_line(a, a->r[i].addr, a->arena + a->r[i].at, a->r[i].len, a->r[i].line, e);
+	free(a->r);
+	free(a->arena);
+	a->r = NULL;
+	a->arena = NULL;
+	a->n = a->cap = a->alen = a->acap = 0;
+	return rc;
 }
 
 /* ---- lines ---- */
@@ -521,32 +596,47 @@ static int range_add(struct ranges *rs, uint32_t a, size_t len, const char *name
 }
 
 /* Contiguous record data collected into one buffer, then written at its
- * offset by the writer thread. */
+ * offset by the writer thread. A run grows at its end (records in order)
+ * or at its start (records in descending order), so either order costs
+ * one write per buffer, not one per record. */
 struct wbuf {
 	struct awriter *aw;
 	uint8_t *buf;
-	size_t n;
-	uint64_t off; /* file offset of buf[0] */
+	size_t bs, be;  /* the run is buf[bs..be) */
+	uint64_t off;   /* file offset of buf[bs] */
+	bool down;      /* the last run grew downward: start new runs at the top */
 };
 
 static void wbuf_flush(struct wbuf *w)
 {
-	if (w->n) {
-		aw_put(w->aw, (char *)w->buf, w->n, w->off);
+	if (w->be > w->bs) {
+		aw_put(w->aw, (char *)w->buf, w->bs, w->be - w->bs, w->off);
 		w->buf = (uint8_t *)aw_get(w->aw);
 	}
-	w->off += w->n;
-	w->n = 0;
+	w->bs = w->be = 0;
 }
 
 static void wbuf_put(struct wbuf *w, uint64_t off, const uint8_t *d, size_t len)
 {
-	if (w->n && (off != w->off + w->n || w->n + len > OBUF_SIZE))
+	if (w->be > w->bs) {
+		if (off == w->off + (w->be - w->bs) && w->be + len <= OBUF_SIZE) {
+			memcpy(w->buf + w->be, d, len);
+			w->be += len;
+			return;
+		}
+		if (off + len == w->off && w->bs >= len) {
+			w->bs -= len;
+			w->off = off;
+			memcpy(w->buf + w->bs, d, len);
+			return;
+		}
+		w->down = off + len == w->off;
 		wbuf_flush(w);
-	if (w->n == 0)
-		w->off = off;
-	memcpy(w->buf + w->n, d, len);
-	w->n += len;
+	}
+	w->bs = w->down ? OBUF_SIZE - len : 0;
+	w->be = w->bs + len;
+	w->off = off;
+	memcpy(w->buf + w->bs, d, len);
 }
 
 static int wbuf_start(struct wbuf *w, int fd, struct fk_err *e)
@@ -563,7 +653,7 @@ static int wbuf_finish(struct wbuf *w, struct fk_err *e)
 {
 	if (!w->aw)
 		return 0;
-	aw_put(w->aw, (char *)w->buf, w->n, w->off);
+	aw_put(w->aw, (char *)w->buf, w->bs, w->be - w->bs, w->off);
 	int rc = aw_finish(w->aw, e);
 	w->aw = NULL;
 	return rc;

@@ -42,11 +42,12 @@ int obuf_finish(struct obuf *o, struct fk_err *e);
 void obuf_close(struct obuf *o);
 
 /* A writer thread with a few buffers of OBUF_SIZE: aw_get a free one,
- * fill it, aw_put it with its file offset; aw_finish waits for the last
- * write and reports the first error. */
+ * fill it, aw_put it (n bytes from buf + at, written at file offset off;
+ * the buffer then goes back to the free list); aw_finish waits for the
+ * last write and reports the first error. */
 int aw_start(struct awriter **w, int fd, struct fk_err *e);
 char *aw_get(struct awriter *w);
-void aw_put(struct awriter *w, char *buf, size_t n, uint64_t off);
+void aw_put(struct awriter *w, char *buf, size_t at, size_t n, uint64_t off);
 int aw_finish(struct awriter *w, struct fk_err *e);
 
 /* Two upper-case hex digits per byte, table-driven (shared by the writers). */
@@ -85,6 +86,29 @@ void linesrc_free(struct linesrc *l);
  * <0 = error (e filled: name is the file name for the message). */
 int linesrc_next(struct linesrc *l, const uint8_t **p, size_t *n, const char *name,
 		 struct fk_err *e);
+
+/* Reader plumbing for record formats (hex, srec): data in ascending order
+ * goes straight into the image; records that come out of order wait and
+ * are added sorted at the end, so any record order costs O(n log n) and
+ * not a copy of the image per record. Errors name the record's line. */
+struct late_rec {
+	uint32_t addr, len;
+	size_t at;             /* offset of the bytes in the arena */
+	unsigned long line;
+};
+struct rec_adder {
+	struct image *img;
+	const char *name;
+	uint64_t last_end;
+	uint8_t *arena;
+	size_t alen, acap;
+	struct late_rec *r;
+	size_t n, cap;
+};
+void rec_adder_init(struct rec_adder *a, struct image *img, const char *name);
+int rec_add(struct rec_adder *a, uint32_t addr, const uint8_t *d, size_t len, unsigned long line,
+	    struct fk_err *e);
+int rec_adder_finish(struct rec_adder *a, struct fk_err *e); /* also frees */
 
 /* Intel HEX reading, one line at a time. */
 struct ihex_parser {

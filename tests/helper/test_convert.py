@@ -439,3 +439,24 @@ def test_bin_with_dfu_suffix(fk, tmp_path):
     assert b.stat().st_size == 5016
     ok(fk("convert", b, "--address", "0x08000000", "-o", tmp_path / "fw.hex"))
     assert (tmp_path / "fw.hex").read_bytes() == ref.read_bytes()
+
+
+@needs_objcopy
+@pytest.mark.parametrize("mode", [[], ["--in-memory"]])
+def test_records_in_descending_order(fk, tmp_path, mode):
+    """Any record order works, and fast: every record reversed, an 04 before each."""
+    raw = data(300000, seed=5)
+    b = write(tmp_path / "fw.bin", raw)
+    ref = tmp_path / "ref.hex"
+    subprocess.run([OBJCOPY, "-I", "binary", "-O", "ihex", "--change-addresses", "0x08000000", b, ref], check=True)
+    recs, base = [], None
+    for line in ref.read_text().splitlines():
+        if line.startswith(":02000004"):
+            base = line
+        elif line[7:9] == "00":
+            recs.append(base + "\n" + line + "\n")
+    h = write(tmp_path / "rev.hex", "".join(recs[::-1]) + ":00000001FF\n")
+    ok(fk("convert", h, "-o", tmp_path / "out.bin", *mode))
+    assert (tmp_path / "out.bin").read_bytes() == raw
+    ok(fk("convert", h, "-o", tmp_path / "out.hex", *mode))
+    assert (tmp_path / "out.hex").read_bytes() == ref.read_bytes().replace(b":040000050800000" b"0EF\r\n", b"")
