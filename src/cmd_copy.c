@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,11 +239,12 @@ static int make_payload(struct copy_args *a, const struct image *img, struct pay
 		if (out == &fmt_bin && image_lowest(img) != flash_base)
 			out = &fmt_ihex;
 	}
-	if (out == &fmt_bin && image_lowest(img) != flash_base)
-		return free(raw),
-		       fk_fail(e, FK_EDATA,
+	if (out == &fmt_bin && image_lowest(img) != flash_base) {
+		free(raw);
+		return fk_fail(e, FK_EDATA,
 			       "%s: starts at 0x%08x, but the probe writes a .bin at the start of flash (0x%08x): use --as hex",
 			       a->path, image_lowest(img), flash_base);
+	}
 	p->hex = out == &fmt_ihex;
 	if (in == out && !img->has_suffix) {
 		p->data = raw;
