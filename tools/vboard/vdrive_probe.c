@@ -112,7 +112,7 @@ void probe_program(struct vflash *f, const uint8_t *data, size_t len, bool hex,
 	if (hex) {
 		parse_hex(f, data, len, stage, mask, r);
 	} else if (len > f->size) {
-		fail(r, PROBE_MSG_TOO_LARGE, "user");
+		fail(r, PROBE_MSG_TOO_LARGE, "transient");
 	} else {
 		memcpy(stage, data, len);
 		memset(mask, 1, len);

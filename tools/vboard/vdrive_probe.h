@@ -20,7 +20,8 @@
 #define PROBE_MSG_HEX_ADDRESS                                                                     \
 	"The hex file you dropped isn't compatible with this mode or device. Are you in MAINTENANCE " \
 	"mode? See HELP FAQ.HTM"
-#define PROBE_MSG_TOO_LARGE "The application file is too large for the target's flash"
+/* DAPLink's ERROR_FILE_BOUNDS: more data than fits (or beyond) the flash. */
+#define PROBE_MSG_TOO_LARGE "Possible mismatch between file size and size programmed"
 #define PROBE_MSG_WRITE "Flash algorithm write command FAILURE"
 
 struct probe_result {
