@@ -549,9 +549,14 @@ static int run(struct copy_args *a, struct fk_err *e)
 		goto out;
 	switch (r.outcome) {
 	case WAIT_NEVER_LEFT:
-		rc = fk_fail(e, FK_ETIMEOUT,
-			     "%s did not disconnect within %.0f s of the copy, so the probe did not take %s (still on the drive): old ST-LINK firmware cannot take .hex (try --as bin, or update the firmware); a drive that is not an ST-LINK/DAPLink ignores it; or raise --timeout",
-			     d->label, timeout, name);
+		if (p.hex)
+			rc = fk_fail(e, FK_ETIMEOUT,
+				     "%s did not disconnect within %.0f s of the copy, so the probe did not take %s (still on the drive): old ST-LINK firmware cannot take .hex: use --as bin (make: CPY2REMED_FILE_TYPE=bin) or update the ST-LINK firmware (STSW-LINK007)",
+				     d->label, timeout, name);
+		else
+			rc = fk_fail(e, FK_ETIMEOUT,
+				     "%s did not disconnect within %.0f s of the copy, so the probe did not take %s (still on the drive): is it an ST-LINK/DAPLink drive? unplug and replug the board, update the ST-LINK firmware, or raise --timeout",
+				     d->label, timeout, name);
 		goto out;
 	case WAIT_NOT_BACK:
 		rc = fk_fail(e, FK_ETIMEOUT,

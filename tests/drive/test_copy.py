@@ -308,3 +308,17 @@ def test_elf_and_dfu_inputs(vrun, blinky):
         assert r.returncode == 0, r.stderr
         assert "converted to bin" in r.stdout
         assert vrun.flash(len(image)) == image
+
+
+def test_old_firmware_ignores_hex(vrun, image):
+    """Old ST-LINK firmware leaves a .hex on the drive and does nothing: the
+    timeout says so and names the fix; as .bin it works."""
+    path, data = image()
+    r = copy(vrun, path, "--as", "hex", "--timeout", "1", faults=["old-firmware"])
+    assert r.returncode == 75
+    (line,) = errors(r)
+    assert "did not disconnect" in line and "FLASHKIT.HEX" in line
+    assert "old ST-LINK firmware cannot take .hex: use --as bin (make: CPY2REMED_FILE_TYPE=bin)" in line
+    r = copy(vrun, path, faults=["old-firmware"])
+    assert r.returncode == 0, r.stderr
+    assert vrun.flash(len(data)) == data

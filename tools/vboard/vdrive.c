@@ -46,7 +46,7 @@ struct opts {
 	char user[64];
 	const char *mount_base;     /* "/media": drives at /media/USER/LABEL; else BASE/LABEL */
 	double remount_delay, slow_delay, idle;
-	bool never, slow, fail_next, two, no_automount, full;
+	bool never, slow, fail_next, two, no_automount, full, old_firmware;
 	const char *log;
 	bool verbose, quiet;
 };
@@ -215,8 +215,9 @@ static void detach(struct vdrv *d)
 static bool wanted_name(const char *n)
 {
 	size_t l = strlen(n);
+	/* Old ST-LINK/V2-1 firmware takes only .bin: a .hex just sits there. */
 	return n[0] != '.' && l > 4 &&
-	       (!strcasecmp(n + l - 4, ".bin") || !strcasecmp(n + l - 4, ".hex"));
+	       (!strcasecmp(n + l - 4, ".bin") || (!strcasecmp(n + l - 4, ".hex") && !O.old_firmware));
 }
 
 static void program(struct vdrv *d)
@@ -344,7 +345,8 @@ static void usage(FILE *f)
 		"  --slow-delay S            the same with --fault slow-remount (default 5)\n"
 		"  --idle S                  quiet time after the last write before programming (default 0.05)\n"
 		"  --fault F                 never-remount | slow-remount | fail-next | two-drives |\n"
-		"                            no-automount | full (may be repeated)\n"
+		"                            no-automount | full | old-firmware (ignores .hex)\n"
+		"                            (may be repeated)\n"
 		"  --log FILE                append events with CLOCK_MONOTONIC time stamps\n"
 		"  -q                        say nothing but errors; -v say more\n"
 		"\n"
@@ -470,8 +472,10 @@ static int parse(int argc, char **argv, int *cmd)
 				O.no_automount = true;
 			else if (!strcmp(v, "full"))
 				O.full = true;
+			else if (!strcmp(v, "old-firmware"))
+				O.old_firmware = true;
 			else {
-				fprintf(stderr, "vdrive: unknown fault '%s' (never-remount, slow-remount, fail-next, two-drives, no-automount, full)\n", v);
+				fprintf(stderr, "vdrive: unknown fault '%s' (never-remount, slow-remount, fail-next, two-drives, no-automount, full, old-firmware)\n", v);
 				return 64;
 			}
 		} else if (!strcmp(a, "--mount-base")) {
