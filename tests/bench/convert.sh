@@ -28,7 +28,6 @@ rss() { # peak RSS in KiB of a command
 bench() {
 	name=$1 size=$2 out=$3 fk=$4 oc=$5 sc=$6
 	runs=10
-	[ "$size" = 64M ] && runs=5
 	hyperfine -N --warmup 1 --runs $runs --style none --export-json "$name-$size.json" \
 		--prepare "rm -f $out" \
 		-n flashkit "$fk" -n objcopy "$oc" -n srec_cat "$sc" >/dev/null
@@ -36,15 +35,21 @@ bench() {
 	$PY - "$name-$size.json" "$name" "$size" "$fk_rss" "$oc_rss" "$sc_rss" <<'PY'
 import json, sys
 f, name, size, fk_rss, oc_rss, sc_rss = sys.argv[1:]
-r = {x["command"]: x["mean"] for x in json.load(open(f))["results"]}
+r = {x["command"]: x["median"] for x in json.load(open(f))["results"]}
 fk = r["flashkit"]
 print(f"{name:8} {size:>5}  flashkit {fk*1000:8.1f} ms  objcopy {r['objcopy']*1000:8.1f} ms ({r['objcopy']/fk:5.1f}x)"
       f"  srec_cat {r['srec_cat']*1000:8.1f} ms ({r['srec_cat']/fk:5.1f}x)"
       f"  | peak RSS flashkit {int(fk_rss)/1024:6.1f} MiB, objcopy {int(oc_rss)/1024:6.1f} MiB, srec_cat {int(sc_rss)/1024:6.1f} MiB")
+target = {"bin2hex": 3, "hex2bin": 5}.get(name)
+if size == "64M" and target:
+    speed = r["objcopy"] / fk
+    mem = int(fk_rss) / 1024
+    print(f"         target {name} >= {target}x faster than objcopy: {'met' if speed >= target else 'NOT met'} ({speed:.1f}x);"
+          f" peak RSS < 16 MiB: {'met' if mem < 16 else 'NOT met'} ({mem:.1f} MiB)")
 PY
 }
 
-echo "flashkit convert vs objcopy $(objcopy --version | head -1 | awk '{print $NF}') and srec_cat $(srec_cat -VERSion | head -1 | awk '{print $3}'); ratios are how many times faster flashkit is (mean of hyperfine runs)"
+echo "flashkit convert vs objcopy $(objcopy --version | head -1 | awk '{print $NF}') and srec_cat $(srec_cat -VERSion | head -1 | awk '{print $3}'); ratios are how many times faster flashkit is (median of 10 hyperfine runs, output removed before each)"
 for size in $SIZES; do
 	[ -f "in-$size.bin" ] || head -c "$size" /dev/urandom >"in-$size.bin"
 	[ -f "in-$size.hex" ] || objcopy -I binary -O ihex --change-addresses 0x08000000 "in-$size.bin" "in-$size.hex"
