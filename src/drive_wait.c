@@ -67,6 +67,51 @@ static int gentle_poll(const struct wait_opts *o, struct wait_result *r)
 	}
 }
 
+/* One look at the mount table: has the drive left, is it back? Returns
+ * 1 when it is back (r->back filled), 0 if not yet, -1 on a read error. */
+static int look_at_table(const struct wait_opts *o, const struct drive_query *q,
+			 struct mount_table *now, struct wait_result *r, bool *absent_seen, long t,
+			 struct fk_err *e)
+{
+	const struct drive *d = o->drive;
+	if (mount_table_read(now, o->mountinfo_fd, e) != 0)
+		return -1;
+	const struct mount_entry *m = mount_by_id(now, d->mount_id);
+	bool same = m && m->major == d->major && m->minor == d->minor &&
+		    strcmp(m->point, d->point) == 0;
+	*absent_seen |= !m;
+	if (!same && r->left_ms < 0) {
+		r->left_ms = t;
+		if (o->on_left)
+			o->on_left(o->arg);
+	}
+	struct drive c[8];
+	size_t n = drive_find(now, q, c, 8);
+	int pick = -1;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		bool fresh = !mount_by_id(o->before, c[i].mount_id);
+		/* Mount ids are reused: the same id is the drive back only if
+		 * it was seen gone, or our file has vanished (gone and back
+		 * between two looks at the table). */
+		bool reused = c[i].mount_id == d->mount_id &&
+			      (*absent_seen || !file_still_there(c[i].point, o->file));
+		if ((fresh || reused) && (pick < 0 || strcmp(c[i].point, d->point) == 0))
+			pick = (int)i;
+	}
+	if (pick < 0)
+		return 0;
+	/* Left and came back between two looks at the table. */
+	if (r->left_ms < 0) {
+		r->left_ms = t;
+		if (o->on_left)
+			o->on_left(o->arg);
+	}
+	r->back = c[pick];
+	r->back_ms = t;
+	r->outcome = WAIT_BACK;
+	return 1;
+}
+
 int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *e)
 {
 	memset(r, 0, sizeof *r);
@@ -94,45 +139,15 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 	bool changed = true; /* the table may have changed: look again */
 	for (;;) {
 		long t = now_ms();
-		if (!changed)
-			goto device;
-		if ((rc = mount_table_read(&now, o->mountinfo_fd, e)) != 0)
-			break;
-		const struct mount_entry *m = mount_by_id(&now, d->mount_id);
-		bool same = m && m->major == d->major && m->minor == d->minor &&
-			    strcmp(m->point, d->point) == 0;
-		absent_seen |= !m;
-		if (!same && r->left_ms < 0) {
-			r->left_ms = t - start;
-			if (o->on_left)
-				o->on_left(o->arg);
-		}
-		struct drive c[8];
-		size_t n = drive_find(&now, &q, c, 8);
-		int pick = -1;
-		for (size_t i = 0; i < n && i < 8; i++) {
-			bool fresh = !mount_by_id(o->before, c[i].mount_id);
-			/* Mount ids are reused: the same id is the drive back
-			 * only if it was seen gone, or our file has vanished
-			 * (gone and back between two looks at the table). */
-			bool reused = c[i].mount_id == d->mount_id &&
-				      (absent_seen || !file_still_there(c[i].point, o->file));
-			if ((fresh || reused) && (pick < 0 || strcmp(c[i].point, d->point) == 0))
-				pick = (int)i;
-		}
-		if (pick >= 0) {
-			/* Left and came back between two looks at the table. */
-			if (r->left_ms < 0) {
-				r->left_ms = t - start;
-				if (o->on_left)
-					o->on_left(o->arg);
+		if (changed) {
+			int got = look_at_table(o, &q, &now, r, &absent_seen, t - start, e);
+			if (got < 0) {
+				rc = e->code;
+				break;
 			}
-			r->back = c[pick];
-			r->back_ms = t - start;
-			r->outcome = WAIT_BACK;
-			break;
+			if (got > 0)
+				break;
 		}
-	device:
 		/* Gone from the mount table: is the device back without a
 		 * mount? A disconnected probe has no device node, so a link in
 		 * /dev/disk means it re-enumerated; give the automounter
