@@ -16,8 +16,8 @@
 
 /* Defaults for a DfuSe file: the STM32 ROM bootloader's USB id, and
  * bcdDevice 0xFFFF, which DFU 1.1 defines as "any release" (dfu-util 0.11
- * matches only idVendor/idProduct; dfuse-pack writes 0, which a strict
- * checker would compare against the device's 0x2200 and refuse). */
+ * matches only idVendor/idProduct; dfuse-pack writes 0, which a tool that
+ * compares bcdDevice would hold against the device's release). */
 #define DFUSE_DEFAULT_VID 0x0483
 #define DFUSE_DEFAULT_PID 0xDF11
 #define DFUSE_DEFAULT_DEVICE 0xFFFF
