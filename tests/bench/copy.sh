@@ -58,6 +58,7 @@ ev = [l.split() for l in open(sys.argv[2])]
 attached = [float(e[0]) for e in ev if e[-1] == "attached"]
 detached = [float(e[0]) for e in ev if e[-1] == "detached"]
 assert rc == 0, f"flashkit copy exited {rc}"
+assert len(attached) == 2 and len(detached) == 1, f"unexpected drive events: {ev}"
 back = attached[-1]           # the remount after programming
 print(f"{(t_exit - back) * 1000:.3f} {(ut + st) * 1000:.3f} {(t_exit - detached[-1]) * 1000:.1f}")
 PY

@@ -183,15 +183,23 @@ static int attach(struct vdrv *d)
 	if (rc != 0)
 		fprintf(stderr, "vdrive: %s: cannot write the drive's files: %s\n", d->label, strerror(errno));
 	mkdir(d->point, 0755);
+	/* The command may see the mount, finish and have us killed at once:
+	 * hold SIGTERM until the event is logged (the benchmark reads it). */
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	if (move_mount(mfd, "", AT_FDCWD, d->point, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
 		fprintf(stderr, "vdrive: move_mount %s: %s\n", d->point, strerror(errno));
 		close(mfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
+	logev(d, "attached");
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(mfd);
 	d->mounted = true;
 	d->wd = inotify_add_watch(ifd, d->point, IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO);
-	logev(d, "attached");
 	if (d->remounts)
 		say("%s: back at %s%s", d->label, d->point, d->fail_text[0] ? " with FAIL.TXT" : "");
 	return 0;
