@@ -50,7 +50,7 @@ int obuf_open(struct obuf *o, FILE *fp, struct fk_err *e)
 	memset(o, 0, sizeof *o);
 	o->fp = fp;
 	o->cap = OBUF_SIZE;
-	o->buf = malloc(o->cap);
+	o->buf = malloc(o->cap + OBUF_SLACK);
 	return o->buf ? 0 : fk_fail(e, FK_EINTERNAL, "out of memory");
 }
 
@@ -67,9 +67,14 @@ static void obuf_attach(struct obuf *o, struct awriter *aw, uint64_t off)
 void obuf_flush(struct obuf *o)
 {
 	if (o->aw) {
-		aw_put(o->aw, o->buf, 0, o->n, o->off);
-		o->off += o->n;
+		size_t n = o->n < o->cap ? o->n : o->cap;
+		char *full = o->buf;
 		o->buf = aw_get(o->aw);
+		memcpy(o->buf, full + n, o->n - n); /* what ran past cap */
+		aw_put(o->aw, full, 0, n, o->off);
+		o->off += n;
+		o->n -= n;
+		return;
 	} else if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->fp) != o->n) {
 		o->failed = true;
 	}
@@ -122,8 +127,18 @@ struct awriter {
 	size_t qh, qn;
 	bool done;
 	int err;
+	bool direct;
 	uint64_t synced, written;
 };
+
+static void set_direct(struct awriter *w, bool on)
+{
+	int fl = fcntl(w->fd, F_GETFL);
+	if (fl >= 0 && fcntl(w->fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT) == 0)
+		w->direct = on;
+	else
+		w->direct = false;
+}
 
 /* outfile_commit fsyncs the output; starting the writeback as we go lets
  * the disk work while we encode instead of all of it waiting at the end. */
@@ -150,10 +165,18 @@ static void *aw_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		const char *p = buf + at;
+		/* O_DIRECT needs aligned memory, offset and length: the last,
+		 * partial block goes through the page cache. */
+		if (w->direct && (((uintptr_t)p | off | n) & 4095))
+			set_direct(w, false);
 		while (n > 0 && !err) {
 			ssize_t r = pwrite(w->fd, p, n, (off_t)off);
 			if (r < 0 && errno == EINTR)
 				continue;
+			if (r < 0 && errno == EINVAL && w->direct) { /* the file system says no */
+				set_direct(w, false);
+				continue;
+			}
 			if (r <= 0) {
 				err = r < 0 ? errno : ENOSPC;
 				break;
@@ -176,14 +199,17 @@ static void *aw_main(void *arg)
 	}
 }
 
-int aw_start(struct awriter **wp, int fd, struct fk_err *e)
+int aw_start(struct awriter **wp, int fd, bool direct, struct fk_err *e)
 {
 	struct awriter *w = calloc(1, sizeof *w);
 	if (!w)
 		return fk_fail(e, FK_EINTERNAL, "out of memory");
 	w->fd = fd;
 	for (size_t i = 0; i < AW_BUFS; i++) {
-		w->all[i] = w->free_[i] = malloc(OBUF_SIZE);
+		void *b = NULL;
+		if (posix_memalign(&b, 4096, OBUF_SIZE + OBUF_SLACK) != 0)
+			b = NULL;
+		w->all[i] = w->free_[i] = b;
 		if (!w->all[i]) {
 			for (size_t j = 0; j < i; j++)
 				free(w->all[j]);
@@ -192,6 +218,8 @@ int aw_start(struct awriter **wp, int fd, struct fk_err *e)
 		}
 	}
 	w->nfree = AW_BUFS;
+	if (direct)
+		set_direct(w, true);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->th, NULL, aw_main, w) != 0) {
@@ -234,6 +262,8 @@ int aw_finish(struct awriter *w, struct fk_err *e)
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
+	if (w->direct) /* the caller may write unaligned data next */
+		set_direct(w, false);
 	int err = w->err;
 	for (size_t i = 0; i < AW_BUFS; i++)
 		free(w->all[i]);
@@ -484,7 +514,7 @@ int stream_bin_to_hex(const char *in_name, uint32_t address, FILE *out,
 		close(fd);
 		return fk_fail(e, FK_EINTERNAL, "out of memory");
 	}
-	if ((rc = aw_start(&aw, fileno(out), e))) {
+	if ((rc = aw_start(&aw, fileno(out), true, e))) {
 		free(buf);
 		obuf_close(&ob);
 		close(fd);
@@ -616,12 +646,28 @@ static void wbuf_flush(struct wbuf *w)
 	w->bs = w->be = 0;
 }
 
+/* Hand on the run up to OBUF_SIZE and keep what ran past it: a run that
+ * starts at a block boundary is then written in whole, aligned blocks. */
+static void wbuf_cut(struct wbuf *w)
+{
+	uint8_t *full = w->buf;
+	size_t n = OBUF_SIZE - w->bs;
+	w->buf = (uint8_t *)aw_get(w->aw);
+	memcpy(w->buf, full + OBUF_SIZE, w->be - OBUF_SIZE);
+	aw_put(w->aw, (char *)full, w->bs, n, w->off);
+	w->off += n;
+	w->be -= OBUF_SIZE;
+	w->bs = 0;
+}
+
 static void wbuf_put(struct wbuf *w, uint64_t off, const uint8_t *d, size_t len)
 {
 	if (w->be > w->bs) {
-		if (off == w->off + (w->be - w->bs) && w->be + len <= OBUF_SIZE) {
+		if (off == w->off + (w->be - w->bs) && w->be + len <= OBUF_SIZE + OBUF_SLACK) {
 			memcpy(w->buf + w->be, d, len);
 			w->be += len;
+			if (w->be >= OBUF_SIZE)
+				wbuf_cut(w);
 			return;
 		}
 		if (off + len == w->off && w->bs >= len) {
@@ -642,7 +688,7 @@ static void wbuf_put(struct wbuf *w, uint64_t off, const uint8_t *d, size_t len)
 static int wbuf_start(struct wbuf *w, int fd, struct fk_err *e)
 {
 	memset(w, 0, sizeof *w);
-	if (aw_start(&w->aw, fd, e))
+	if (aw_start(&w->aw, fd, true, e))
 		return e->code;
 	w->buf = (uint8_t *)aw_get(w->aw);
 	return 0;

@@ -19,6 +19,7 @@
  * buffers go to the FILE in large blocks, or, when aw is set, to a writer
  * thread (the streaming paths) so encoding and writing overlap. */
 #define OBUF_SIZE (1u << 20)
+#define OBUF_SLACK 4096u       /* room past OBUF_SIZE for the record that crosses it */
 struct awriter;
 struct obuf {
 	FILE *fp;
@@ -30,10 +31,13 @@ struct obuf {
 };
 int obuf_open(struct obuf *o, FILE *fp, struct fk_err *e);
 void obuf_flush(struct obuf *o);
-/* Room for at least need bytes at o->buf + o->n (need <= OBUF_SIZE). */
+/* Room for at least need bytes at o->buf + o->n (need <= OBUF_SLACK). A
+ * record may run past cap into the slack; the flush hands on exactly cap
+ * bytes, so the writer thread sees whole, aligned blocks. */
 static inline char *obuf_room(struct obuf *o, size_t need)
 {
-	if (o->n + need > o->cap)
+	(void)need;
+	if (o->n >= o->cap)
 		obuf_flush(o);
 	return o->buf + o->n;
 }
@@ -44,8 +48,11 @@ void obuf_close(struct obuf *o);
 /* A writer thread with a few buffers of OBUF_SIZE: aw_get a free one,
  * fill it, aw_put it (n bytes from buf + at, written at file offset off;
  * the buffer then goes back to the free list); aw_finish waits for the
- * last write and reports the first error. */
-int aw_start(struct awriter **w, int fd, struct fk_err *e);
+ * last write and reports the first error. direct: write around the page
+ * cache (O_DIRECT) while blocks are aligned, where the file system can;
+ * for a big sequential output this saves copying it all into the cache
+ * and then waiting for the fsync to write it out. */
+int aw_start(struct awriter **w, int fd, bool direct, struct fk_err *e);
 char *aw_get(struct awriter *w);
 void aw_put(struct awriter *w, char *buf, size_t at, size_t n, uint64_t off);
 int aw_finish(struct awriter *w, struct fk_err *e);
