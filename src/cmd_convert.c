@@ -114,7 +114,7 @@ static int run(int argc, char **argv, struct fk_err *e)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:t:f:a:r:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:t:f:a:r:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -155,18 +155,17 @@ static int run(int argc, char **argv, struct fk_err *e)
 		case 'h':
 			help();
 			return 0;
+		case ':': {
+			char msg[160];
+			snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
+			return usage(e, msg);
+		}
 		default: {
 			char msg[160];
-			const char *bad = argv[optind - 1];
-			if (optopt && strchr("otfarg", optopt) && bad && bad[0] == '-' && bad[1] != '-')
-				snprintf(msg, sizeof msg, "option '-%c' needs a value", optopt);
-			else if (optopt == 0 && bad && strchr(bad, '=') == NULL &&
-				 (strcmp(bad, "--output") == 0 || strcmp(bad, "--to") == 0 ||
-				  strcmp(bad, "--from") == 0 || strcmp(bad, "--address") == 0 ||
-				  strcmp(bad, "--record-len") == 0 || strcmp(bad, "--gap-limit") == 0))
-				snprintf(msg, sizeof msg, "option '%s' needs a value", bad);
+			if (optopt && optopt != '?')
+				snprintf(msg, sizeof msg, "unknown option '-%c'", optopt);
 			else
-				snprintf(msg, sizeof msg, "unknown option '%s'", bad ? bad : "?");
+				snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
 			return usage(e, msg);
 		}
 		}
