@@ -460,3 +460,35 @@ def test_records_in_descending_order(fk, tmp_path, mode):
     assert (tmp_path / "out.bin").read_bytes() == raw
     ok(fk("convert", h, "-o", tmp_path / "out.hex", *mode))
     assert (tmp_path / "out.hex").read_bytes() == ref.read_bytes().replace(b":040000050800000" b"0EF\r\n", b"")
+
+
+@needs_objcopy
+def test_streams_across_buffer_boundaries(fk, tmp_path):
+    """Inputs of several MiB: lines and records cross the 1 MiB read and write buffers."""
+    raw = data(3 * 1024 * 1024 + 7, seed=21)
+    b = write(tmp_path / "fw.bin", raw)
+    ref = tmp_path / "ref.hex"
+    subprocess.run([OBJCOPY, "-I", "binary", "-O", "ihex", "--change-addresses", "0x0800FFF9", b, ref], check=True)
+    ok(fk("convert", b, "--address", "0x0800FFF9", "-o", tmp_path / "fw.hex"))
+    assert (tmp_path / "fw.hex").read_bytes() == ref.read_bytes()
+    ok(fk("convert", ref, "-o", tmp_path / "back.bin"))
+    assert (tmp_path / "back.bin").read_bytes() == raw
+
+
+def test_line_too_long(fk, tmp_path):
+    h = write(tmp_path / "long.hex", ":" + "0" * (2 << 20) + "\n:00000001FF\n")
+    one_line_error(fk("convert", h, "-o", tmp_path / "o.bin"), 65, "long.hex:1: line longer than")
+    # the in-memory reader sees the same line as a bad record
+    one_line_error(fk("convert", h, "-o", tmp_path / "o.bin", "--in-memory"), 65, "long.hex:1:")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not DFU_SUFFIX, reason="dfu-util not installed")
+def test_convert_to_dfu_and_back(fk, tmp_path):
+    raw = data(10000, seed=4)
+    b = write(tmp_path / "fw.bin", raw)
+    ok(fk("convert", b, "--address", "0x08000000", "-o", tmp_path / "fw.dfu"))
+    r = subprocess.run([DFU_SUFFIX, "-c", tmp_path / "fw.dfu"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ok(fk("convert", tmp_path / "fw.dfu", "-o", tmp_path / "back.bin"))
+    assert (tmp_path / "back.bin").read_bytes() == raw
