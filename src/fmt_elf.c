@@ -162,8 +162,12 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 				   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
 				   i, h.filesz, a);
 		struct fk_err le = { 0 };
-		if (image_add(img, a, buf + h.offset, h.filesz, 0, "", &le))
-			return bad(name, hoff, e, "program header %u: %s", i, le.msg + 2);
+		if (image_add(img, a, buf + h.offset, h.filesz, 0, "", &le)) {
+			const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg;
+			if (le.code != FK_EDATA)
+				return fk_fail(e, le.code, "%s: %s", name, m);
+			return bad(name, hoff, e, "program header %u: %s", i, m);
+		}
 		image_add_break(img, a);
 		if ((uint64_t)a + h.filesz < FK_ADDR_LIMIT)
 			image_add_break(img, a + h.filesz);

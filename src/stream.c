@@ -304,7 +304,8 @@ static int add_line(struct rec_adder *a, uint32_t addr, const uint8_t *d, size_t
 	struct fk_err le = { 0 };
 	if (image_add(a->img, addr, d, len, 0, "", &le) == 0)
 		return 0;
-	return fk_fail(e, le.code, "%s:%lu: %s", a->name, line, le.msg + 2); /* image_add says ": ..." */
+	const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg; /* ": data at ..." */
+	return fk_fail(e, le.code, "%s:%lu: %s", a->name, line, m);
 }
 
 int rec_add(struct rec_adder *a, uint32_t addr, const uint8_t *d, size_t len, unsigned long line,
