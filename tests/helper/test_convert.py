@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
 
 OBJCOPY = shutil.which("objcopy")
 ARM_GCC = shutil.which("arm-none-eabi-gcc")
@@ -309,8 +308,8 @@ def test_hex_to_bin_lf_and_crlf_same(fk, tmp_path):
 
 def test_stdin_to_stdout(flashkit, fk, tmp_path):
     text = gapped_hex("forward")
-    r = run([flashkit, "convert", "-", "--from", "hex", "--to", "bin", "-o", "-"],
-            input=text.encode(), text=False)
+    r = subprocess.run([str(flashkit), "convert", "-", "--from", "hex", "--to", "bin", "-o", "-"],
+                       input=text.encode(), capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr
     ok(fk("convert", write(tmp_path / "in.hex", text), "-o", tmp_path / "ref.bin"))
     assert r.stdout == (tmp_path / "ref.bin").read_bytes()
