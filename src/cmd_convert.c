@@ -200,12 +200,8 @@ static int run(int argc, char **argv, struct fk_err *e)
 			       "convert: --address places a raw binary, but %s is %s, which carries its own addresses",
 			       in, inf->name);
 	wo.out_name = out;
-	if (to == &fmt_dfuse) {
-		/* What dfuse-pack writes by default; 'flashkit dfu' sets them. */
-		wo.vid = 0x0483;
-		wo.pid = 0xDF11;
-		wo.bcd_device = 0;
-	}
+	/* DfuSe ids stay zero ("not given"): the writer then keeps a DfuSe
+	 * input's ids or uses the same defaults as 'flashkit dfu'. */
 
 	struct outfile of;
 	int rc = outfile_open(&of, out, e);

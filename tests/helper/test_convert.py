@@ -491,3 +491,18 @@ def test_convert_to_dfu_and_back(fk, tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     ok(fk("convert", tmp_path / "fw.dfu", "-o", tmp_path / "back.bin"))
     assert (tmp_path / "back.bin").read_bytes() == raw
+
+
+def test_convert_to_dfu_matches_flashkit_dfu_and_keeps_ids(fk, tmp_path):
+    """convert -> .dfu and 'flashkit dfu' go through one writer with one set of
+    defaults; converting a DfuSe file keeps its own USB ids."""
+    b = write(tmp_path / "fw.bin", data(3000))
+    ok(fk("convert", b, "--address", "0x08004000", "-o", tmp_path / "a.dfu"))
+    ok(fk("dfu", b, "--address", "0x08004000", "-o", tmp_path / "b.dfu"))
+    assert (tmp_path / "a.dfu").read_bytes() == (tmp_path / "b.dfu").read_bytes()
+    ok(fk("dfu", b, "--address", "0x08004000", "--vid", "0x1209", "--pid", "0x0001",
+          "-o", tmp_path / "ids.dfu"))
+    ok(fk("convert", tmp_path / "ids.dfu", "-o", tmp_path / "again.dfu"))
+    suffix = (tmp_path / "again.dfu").read_bytes()[-16:]
+    bcd_device, pid, vid, bcd_dfu = struct.unpack("<HHHH", suffix[:8])
+    assert (vid, pid, bcd_dfu) == (0x1209, 0x0001, 0x011A)
