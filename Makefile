@@ -85,7 +85,7 @@ $(BUILD)/fuzzobj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(WARN) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(CLANG) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -o $@ $< $(FUZZ_OBJ) $(LDLIBS)

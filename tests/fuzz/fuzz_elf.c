@@ -1,51 +1,8 @@
-/* libFuzzer target for the elf reader. Whatever it accepts must survive a
- * round trip through the ihex writer and reader unchanged: same
- * segments, same bytes, same start address. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "formats.h"
-
-static void same(const struct image *a, const struct image *b)
-{
-	/* "no start address" and 0 are the same to the writers */
-	uint32_t ea = a->has_entry ? a->entry : 0, eb = b->has_entry ? b->entry : 0;
-	if (a->nseg != b->nseg || ea != eb)
-		abort();
-	for (size_t i = 0; i < a->nseg; i++)
-		if (a->seg[i].addr != b->seg[i].addr || a->seg[i].len != b->seg[i].len ||
-		    memcmp(a->seg[i].data, b->seg[i].data, a->seg[i].len) != 0)
-			abort();
-}
+/* libFuzzer target for the elf reader: whatever it accepts must survive a
+ * round trip through the ihex writer and reader unchanged. */
+#include "roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct image img, back;
-	struct fk_err e = { 0 };
-	struct read_opts ro = { .name = "fuzz" };
-
-	image_init(&img);
-	image_init(&back);
-	if (fmt_elf.read(&img, data, size, &ro, &e) == 0 && img.nseg > 0) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
-		struct write_opts wo = { .out_name = "fuzz" };
-		if (!f)
-			abort();
-		if (fmt_ihex.write(&img, f, &wo, &e) != 0)
-			abort();
-		fclose(f);
-		struct fk_err e2 = { 0 };
-		if (fmt_ihex.read(&back, (const uint8_t *)buf, len, &ro, &e2) != 0)
-			abort();
-		same(&img, &back);
-		free(buf);
-	}
-	if (e.code && strchr(e.msg, '\n'))
-		abort(); /* errors are one line */
-	image_free(&img);
-	image_free(&back);
-	return 0;
+	return roundtrip(&fmt_elf, &fmt_ihex, data, size);
 }
