@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static bool parse_u64(const char *s, uint64_t *out)
 {
@@ -64,4 +65,26 @@ int bad_value(struct fk_err *e, const char *cmd, const char *opt, const char *va
 {
 	return fk_fail(e, FK_EUSAGE, "%s: bad value '%s' for %s: expected %s (see 'flashkit %s --help')",
 		       cmd, val ? val : "", opt, expect, cmd);
+}
+
+int arg_value(int argc, char **argv, int *i, const char *const *opts, int n,
+	      const char *cmd, const char **val, struct fk_err *e)
+{
+	const char *a = argv[*i];
+	for (int k = 0; k < n; k++) {
+		size_t len = strlen(opts[k]);
+		bool is_long = opts[k][0] == '-' && opts[k][1] == '-';
+		if (strncmp(a, opts[k], len) != 0 || (a[len] != 0 && !(a[len] == '=' && is_long)))
+			continue;
+		if (a[len] == '=') {
+			*val = a + len + 1;
+		} else if (*i + 1 < argc) {
+			*val = argv[++*i];
+		} else {
+			fk_fail(e, FK_EUSAGE, "%s: %s needs a value (see 'flashkit %s --help')", cmd, a, cmd);
+			return -2;
+		}
+		return k;
+	}
+	return -1;
 }

@@ -68,22 +68,10 @@ int cmd_check(int argc, char **argv)
 			continue;
 		}
 		static const char *const opts[] = { "--flash", "--ram", "--protect", "--address" };
-		int which = -1;
 		const char *val = NULL;
-		for (int k = 0; k < 4 && which < 0; k++) {
-			size_t n = strlen(opts[k]);
-			if (!strncmp(a, opts[k], n) && (a[n] == 0 || a[n] == '=')) {
-				which = k;
-				if (a[n] == '=')
-					val = a + n + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
-					fk_fail(&e, FK_EUSAGE, "check: %s needs a value (see 'flashkit check --help')", a);
-					return fk_report(&e);
-				}
-			}
-		}
+		int which = arg_value(argc, argv, &i, opts, 4, "check", &val, &e);
+		if (which == -2)
+			return fk_report(&e);
 		uint32_t base;
 		uint64_t size;
 		switch (which) {

@@ -132,20 +132,10 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 			a->progress = s[2] == 'p';
 			continue;
 		}
-		int which = -1;
 		const char *val = NULL;
-		for (int k = 0; k < O_N && which < 0; k++) {
-			size_t n = strlen(opts[k]);
-			if (!strncmp(s, opts[k], n) && (s[n] == 0 || s[n] == '=')) {
-				which = k;
-				if (s[n] == '=')
-					val = s + n + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else
-					return fk_fail(e, FK_EUSAGE, "copy: %s needs a value (see 'flashkit copy --help')", s);
-			}
-		}
+		int which = arg_value(argc, argv, &i, opts, O_N, "copy", &val, e);
+		if (which == -2)
+			return e->code;
 		uint32_t base;
 		uint64_t size;
 		char *end;

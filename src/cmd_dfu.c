@@ -176,22 +176,10 @@ int cmd_dfu(int argc, char **argv)
 		}
 		static const char *const opts[] = { "--output", "-o", "--address", "--alt",
 						     "--name", "--vid", "--pid", "--device" };
-		int which = -1;
 		const char *val = NULL;
-		for (int k = 0; k < 8 && which < 0; k++) {
-			size_t n = strlen(opts[k]);
-			if (!strncmp(a, opts[k], n) && (a[n] == 0 || (a[n] == '=' && k != 1))) {
-				which = k;
-				if (a[n] == '=')
-					val = a + n + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
-					fk_fail(&e, FK_EUSAGE, "dfu: %s needs a value (see 'flashkit dfu --help')", a);
-					goto done;
-				}
-			}
-		}
+		int which = arg_value(argc, argv, &i, opts, 8, "dfu", &val, &e);
+		if (which == -2)
+			goto done;
 		uint32_t v = 0;
 		uint16_t id;
 		switch (which) {

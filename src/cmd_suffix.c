@@ -144,23 +144,10 @@ int cmd_suffix(int argc, char **argv)
 			continue;
 		}
 		static const char *const idopts[] = { "--vid", "--pid", "--device", "--spec" };
-		int which = -1;
 		const char *val = NULL;
-		for (int k = 0; k < 4; k++) {
-			size_t n = strlen(idopts[k]);
-			if (!strncmp(a, idopts[k], n) && (a[n] == 0 || a[n] == '=')) {
-				which = k;
-				if (a[n] == '=')
-					val = a + n + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
-					fk_fail(&e, FK_EUSAGE,
-						"suffix: %s needs a value (see 'flashkit suffix --help')", a);
-					return fk_report(&e);
-				}
-			}
-		}
+		int which = arg_value(argc, argv, &i, idopts, 4, "suffix", &val, &e);
+		if (which == -2)
+			return fk_report(&e);
 		if (which >= 0) {
 			uint16_t v;
 			if (!dfu_parse_id(val, &v))
