@@ -49,7 +49,8 @@ static void help(FILE *f)
 		format_names());
 }
 
-static void json_str(const char *s)
+/* A quoted string; other bytes escaped as JSON (\u00XX) or as text (\xXX). */
+static void quoted(const char *s, const char *esc)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -57,26 +58,21 @@ static void json_str(const char *s)
 		if (c == '"' || c == '\\')
 			printf("\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
+			printf(esc, c);
 		else
 			putchar(c);
 	}
 	putchar('"');
 }
 
+static void json_str(const char *s)
+{
+	quoted(s, "\\u%04x");
+}
+
 static void text_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	quoted(s, "\\x%02x");
 }
 
 int cmd_info(int argc, char **argv)
@@ -98,22 +94,10 @@ int cmd_info(int argc, char **argv)
 			continue;
 		}
 		static const char *const opts[] = { "--address", "--from" };
-		int which = -1;
 		const char *val = NULL;
-		for (int k = 0; k < 2 && which < 0; k++) {
-			size_t n = strlen(opts[k]);
-			if (!strncmp(a, opts[k], n) && (a[n] == 0 || a[n] == '=')) {
-				which = k;
-				if (a[n] == '=')
-					val = a + n + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
-					fk_fail(&e, FK_EUSAGE, "info: %s needs a value (see 'flashkit info --help')", a);
-					return fk_report(&e);
-				}
-			}
-		}
+		int which = arg_value(argc, argv, &i, opts, 2, "info", &val, &e);
+		if (which == -2)
+			return fk_report(&e);
 		if (which == 0) {
 			if (!parse_u32(val, &ro.address)) {
 				bad_value(&e, "info", "--address", val, "an address such as 0x08000000");
