@@ -46,7 +46,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # sources that unit tests should link (built with sanitizers) to UNIT_EXTRA_SRC.
 VBOARD_BINS :=
 UNIT_EXTRA_SRC :=
--include $(sort $(wildcard tools/vboard/*.mk))
+UNIT_EXTRA_INC :=
+-include $(sort $(wildcard tools/vboard/*/*.mk))
 
 .PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
 
@@ -73,7 +74,7 @@ $(BUILD)/san/%.o: src/%.c $(HDRS)
 $(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS) $(UNIT_EXTRA_SRC)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [san] $<")
-	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_SRC) -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc $(UNIT_EXTRA_INC) -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_SRC) -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)set -e; cd tests/unit; for t in $(abspath $(UNIT_BIN)); do \

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../tools/vboard/vdrive_probe.h"
+#include "../../tools/vboard/drive/vdrive_probe.h"
 
 static struct vflash f;
 static char path[64];

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../tools/vboard/vflash.h"
+#include "../../tools/vboard/mcu/vflash.h"
 
 static void layout_f401(void **state)
 {

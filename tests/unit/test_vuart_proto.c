@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../tools/vboard/vuart_proto.h"
+#include "../../tools/vboard/uart/vuart_proto.h"
 
 struct fx {
 	struct vflash flash;

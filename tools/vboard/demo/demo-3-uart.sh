@@ -6,7 +6,7 @@
 # (inverted, the usual TTL cable). Then shows that the virtual flash holds the
 # image and that the board was reset into the application.
 set -eu
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VUART=$BUILD/vboard/vuart
@@ -26,7 +26,7 @@ echo "adapter RTS -> BOOT0, DTR -> NRST, inverted (the usual TTL cable)"
 	PORT="$work/ttyUSB0" STM32FLASH_RESET=1 BUILDDIR="$out" FLASHKIT="$BUILD/bin/flashkit" flash
 
 echo
-echo "--- what the board saw (tools/vboard/vuart log):"
+echo "--- what the board saw (tools/vboard/uart log):"
 sed 's/^/  /' "$work/board.log"
 
 size=$(stat -c %s "$out/blinky.bin")

@@ -2,12 +2,12 @@
 # Demo: the ROM DFU bootloader path, the Crazyflie way. Builds examples/blinky for
 # crazyflie2 with the plugin, then runs
 #   make BOARD=crazyflie2 flash_dfu
-# with the real dfu-util against a virtual Crazyflie (tools/vboard/vdfu on a umockdev
+# with the real dfu-util against a virtual Crazyflie (tools/vboard/dfu on a umockdev
 # USB bus): the running firmware is detached into the STM32 ROM DFU bootloader,
 # the image goes to 0x08004000 after the 16 KiB Crazyflie bootloader, and :leave
 # starts it. Then shows that the flash holds the image and the bootloader is intact.
 set -eu
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VDFU=$BUILD/vboard/vdfu
@@ -37,7 +37,7 @@ echo "with a DFU run-time interface); the ROM DFU bootloader is 0483:df11"
 	FLASHKIT="$FLASHKIT" DFU_WAIT=10 flash_dfu
 
 echo
-echo "--- what the board saw (tools/vboard/vdfu events):"
+echo "--- what the board saw (tools/vboard/dfu events):"
 sed 's/^/  /' "$work/events"
 
 bin=$out/blinky.bin

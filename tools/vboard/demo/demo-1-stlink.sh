@@ -3,12 +3,12 @@
 # examples/blinky for nucleo-f401 and runs, unchanged,
 #   make BOARD=nucleo-f401 PROGRAMMER=cpy2remed flash
 # against a virtual Nucleo-F401RE whose ST-LINK drive NODE_F401RE is mounted
-# in a private mount namespace (tools/vboard/vdrive; the host's mounts are
+# in a private mount namespace (tools/vboard/drive; the host's mounts are
 # not touched). flashkit copies the .bin, waits for the drive to disconnect
 # and come back without FAIL.TXT; then the virtual flash is compared with
 # the image.
 set -eu
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VDRIVE=$BUILD/vboard/vdrive
