@@ -15,4 +15,9 @@ DFU_DONE_TEXT         ?= the Crazyflie must be power-cycled: disconnect USB and 
 DFU_RUNTIME_ID        ?= 0483:5740
 BLINKY_LED_PORT ?= C
 BLINKY_LED_PIN  ?= 0
+# Console: USART3 TX on PC10 (UART1 on the expansion connector).
+CONSOLE_USART ?= 3
+CONSOLE_TX    ?= C10
+CONSOLE_TX_AF ?= 7
+CONSOLE_BAUD  ?= 115200
 include $(FK_ROOT)/boards/common/stm32f405xg.mk

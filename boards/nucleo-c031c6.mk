@@ -7,5 +7,7 @@ BLINKY_LED_PORT       ?= A
 BLINKY_LED_PIN        ?= 5
 # OpenOCD 0.12.0 cannot drive an STM32C0 (see boards/common/stm32c0.mk): the drive is the default.
 PROGRAMMER            ?= cpy2remed
+# PA2 is USART2_TX as alternate function 1 on this family.
+CONSOLE_TX_AF         ?= 1
 include $(FK_ROOT)/boards/common/nucleo64.mk
 include $(FK_ROOT)/boards/common/stm32c031x6.mk

@@ -14,4 +14,9 @@ BOARD_ENTER_openocd   ?= ECU SWD: connect an ST-LINK to the ECU's SWD header (GN
 DFU_DONE_TEXT         ?= unplug the ECU and plug it back in
 BLINKY_LED_PORT ?= B
 BLINKY_LED_PIN  ?= 7
+# Console: USART3 TX on PD8 (no console UART is documented for the ECU; the virtual board uses this one).
+CONSOLE_USART ?= 3
+CONSOLE_TX    ?= D8
+CONSOLE_TX_AF ?= 7
+CONSOLE_BAUD  ?= 115200
 include $(FK_ROOT)/boards/common/stm32f767xi.mk

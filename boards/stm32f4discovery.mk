@@ -15,4 +15,9 @@ BOARD_ENTER_stm32flash ?= Discovery UART: connect the adapter to USART3 (PB10 TX
 BOARD_ENTER_openocd    ?= Discovery: the on-board ST-LINK is the programmer: plug the mini-USB cable (CN1) and keep both CN3 jumpers fitted.
 BLINKY_LED_PORT ?= D
 BLINKY_LED_PIN  ?= 12
+# Console: USART3 TX on PB10, the ROM bootloader USART the UART adapter is wired to.
+CONSOLE_USART ?= 3
+CONSOLE_TX    ?= B10
+CONSOLE_TX_AF ?= 7
+CONSOLE_BAUD  ?= 115200
 include $(FK_ROOT)/boards/common/stm32f405xg.mk

@@ -12,4 +12,9 @@ BOARD_ENTER_openocd   ?= ST-LINK by hand: wire GND, SWDIO, SWCLK and NRST to the
 BOARD_WARNING_openocd ?= Not every ST-LINK works: cheap ST-LINK clones are often unreliable with these boards; if flashing fails or is unstable, use DFU (PROGRAMMER=dfu) or an ST-LINK from a trusted source.
 BLINKY_LED_PORT ?= A
 BLINKY_LED_PIN  ?= 0
+# Console: USART2 TX on PA2 (GPIO1, UART_A on the ODrive header).
+CONSOLE_USART ?= 2
+CONSOLE_TX    ?= A2
+CONSOLE_TX_AF ?= 7
+CONSOLE_BAUD  ?= 115200
 include $(FK_ROOT)/boards/common/stm32f405xg.mk

@@ -12,3 +12,10 @@ OPENOCD_MIN_VERSION ?= 0.12.1
 OPENOCD_ERASE       ?= stm32l4x+mass_erase+0
 BLINKY_RCC_GPIOEN   ?= 0x40021034
 BLINKY_GPIO_BASE    ?= 0x50000000
+# The core clock out of reset (HSI48 / 4): blinky's SysTick and baud rate, and the
+# virtual board's time base. RCC_APBENR1: the USART2 (bit 17) / USART3 (bit 18) clock enable.
+CPU_HZ_RESET       ?= 12000000
+BLINKY_RCC_USARTEN ?= 0x4002103C
+# Console USART bases (the same on every family here).
+USART2_BASE        ?= 0x40004400
+USART3_BASE        ?= 0x40004800

@@ -11,3 +11,10 @@ OPENOCD_ERASE  ?= stm32f2x+mass_erase+0
 # blinky: RCC_AHB1ENR and GPIOA (ports every 0x400)
 BLINKY_RCC_GPIOEN ?= 0x40023830
 BLINKY_GPIO_BASE  ?= 0x40020000
+# The core clock out of reset (HSI 16 MHz): blinky's SysTick and baud rate, and the
+# virtual board's time base. RCC_APB1ENR: the USART2 (bit 17) / USART3 (bit 18) clock enable.
+CPU_HZ_RESET       ?= 16000000
+BLINKY_RCC_USARTEN ?= 0x40023840
+# Console USART bases (the same on every family here).
+USART2_BASE        ?= 0x40004400
+USART3_BASE        ?= 0x40004800

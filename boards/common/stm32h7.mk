@@ -11,3 +11,10 @@ OPENOCD_ERASE  ?= stm32h7x+mass_erase+0 stm32h7x+mass_erase+1
 # blinky: RCC_AHB4ENR and GPIOA
 BLINKY_RCC_GPIOEN ?= 0x580244E0
 BLINKY_GPIO_BASE  ?= 0x58020000
+# The core clock out of reset (HSI 64 MHz): blinky's SysTick and baud rate, and the
+# virtual board's time base. RCC_APB1LENR: the USART2 (bit 17) / USART3 (bit 18) clock enable.
+CPU_HZ_RESET       ?= 64000000
+BLINKY_RCC_USARTEN ?= 0x580244E8
+# Console USART bases (the same on every family here).
+USART2_BASE        ?= 0x40004400
+USART3_BASE        ?= 0x40004800
