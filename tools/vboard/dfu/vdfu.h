@@ -2,8 +2,8 @@
  * dfu-util, served through umockdev's usbdevfs ioctl emulation.
  *
  * Four parts: vdfu_main.c (options, memory layouts, the command under test),
- * vdfu_bus.c (the testbed: devices coming and going), vdfu_usb.c (usbdevfs
- * ioctls: URBs, standard requests, descriptors) and vdfu_dfuse.c (the DFU
+ * vdfu_bus.c (devices coming and going), vdfu_usb.c (descriptors, the
+ * callbacks of the shared bus in tools/vboard/usb) and vdfu_dfuse.c (the DFU
  * class state machine and the DfuSe commands on the shared flash model). */
 #ifndef VDFU_H
 #define VDFU_H
@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "vflash.h"
+#include "vusb.h"
 
 /* DFU 1.1 states and status codes. */
 enum {
@@ -48,17 +49,8 @@ struct valt {
 };
 
 struct vdev {
+	struct vusb_dev usb; /* first: the bus's callbacks get &usb */
 	enum vdev_kind kind;
-	int busnum, devnum;
-	char devnode[64];
-	char *syspath;
-	uint16_t vid, pid, bcd;
-	const char *manufacturer, *product, *serial;
-	uint8_t desc[512]; /* device descriptor followed by the configuration */
-	size_t desc_len;
-	const char *strings[4 + VDFU_MAX_ALTS];
-	unsigned nstrings;
-	bool gone;         /* unplugged: every ioctl fails with ENODEV */
 };
 
 /* Faults, set with --fault NAME[=N]. */
@@ -115,13 +107,9 @@ void vdfu_schedule_detach(struct vdev *d);
 void vdfu_schedule_unplug(struct vdev *d);
 void vdfu_schedule_reset_to_boot(struct vdev *d);
 
-/* vdfu_usb.c */
+/* vdfu_usb.c: descriptors and the bus callbacks of a DFU device. */
 void vdfu_usb_build_descriptors(struct vdev *d);
-void vdfu_usb_attach(void *testbed, struct vdev *d);
-void vdfu_usb_init(void);
-struct vdev *vdfu_usb_find(const char *devnode);
-void vdfu_usb_register(struct vdev *d);
-void vdfu_usb_unregister(struct vdev *d);
+extern const struct vusb_ops vdfu_usb_ops;
 
 /* vdfu_dfuse.c: a class request on the bootloader or the runtime
  * interface. in/out: data stage. Returns the number of bytes for an IN

@@ -144,7 +144,7 @@ static void leave(struct vdev *d)
 		vb.state = DFU_IDLE;
 		return;
 	}
-	d->gone = true;
+	d->usb.gone = true;
 	vdfu_schedule_leave(d);
 }
 
@@ -194,7 +194,7 @@ static int boot_request(struct vdev *d, uint8_t bRequest, uint16_t wValue, uint1
 			    (unsigned long long)vb.faults.disconnect_at >= from) {
 				vb.fault_fired = true;
 				vdfu_event("fault disconnect at byte %llu", from);
-				d->gone = true;
+				d->usb.gone = true;
 				vdfu_schedule_unplug(d);
 				return -1;
 			}
@@ -247,7 +247,7 @@ static int boot_request(struct vdev *d, uint8_t bRequest, uint16_t wValue, uint1
 			else
 				fail(st);
 			if (unprotect) {
-				d->gone = true;
+				d->usb.gone = true;
 				vdfu_schedule_reset_to_boot(d);
 			}
 			return status_reply(data, wLength, ST_OK, vb.poll_ms, DFU_DNBUSY);
@@ -304,7 +304,7 @@ int vdfu_class_request(struct vdev *d, uint8_t bmRequestType, uint8_t bRequest,
 			vdfu_event("detach-refused");
 			return -1;
 		}
-		d->gone = true;
+		d->usb.gone = true;
 		vdfu_schedule_detach(d);
 		return 0;
 	case REQ_GETSTATUS:

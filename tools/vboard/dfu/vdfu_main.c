@@ -12,22 +12,14 @@
 #include "vdfu.h"
 
 #include <errno.h>
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 struct vboard vb;
 
-static GMainLoop *loop;
-static int child_status = -1;
-static GPid child_pid;
 
 /* The families' memory as their ROM bootloaders describe it. */
 static const struct family {
@@ -106,29 +98,6 @@ static void add_ram_alt(const char *name)
 	a->ram = g_malloc(a->size);
 	memset(a->ram, 0xFF, a->size);
 	vb.nalts++;
-}
-
-static void child_exited(GPid pid, gint status, gpointer unused)
-{
-	(void)unused;
-	g_spawn_close_pid(pid);
-	child_status = status;
-	g_main_loop_quit(loop);
-}
-
-static gboolean on_signal(gpointer sig)
-{
-	if (child_pid > 0)
-		kill(child_pid, GPOINTER_TO_INT(sig));
-	return G_SOURCE_CONTINUE;
-}
-
-static void drop_dac_override(gpointer unused)
-{
-	(void)unused;
-	/* --fault access: even root must see the node's permissions. */
-	prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0);
-	prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0);
 }
 
 static G_GNUC_NORETURN void usage(int code)
@@ -303,34 +272,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vdfu: --start takes dfu, app or none\n");
 		return 64;
 	}
-	loop = g_main_loop_new(g_main_context_default(), FALSE);
-	vdfu_usb_init();
+	vusb_init(&vb.lock);
 	vdfu_bus_start(start, appear_after, other);
-
-	/* The command runs under umockdev's preload, in the testbed. */
-	char **env = g_get_environ();
-	const char *pre = g_environ_getenv(env, "LD_PRELOAD");
-	char *preload = pre && *pre ? g_strconcat("libumockdev-preload.so.0:", pre, NULL)
-				    : g_strdup("libumockdev-preload.so.0");
-	env = g_environ_setenv(env, "LD_PRELOAD", preload, TRUE);
-	env = g_environ_setenv(env, "VDFU_FLASH", flash_file, TRUE);
-	g_free(preload);
-
-	GError *err = NULL;
-	if (!g_spawn_async(NULL, cmd, env,
-			   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-				   G_SPAWN_CHILD_INHERITS_STDIN,
-			   vb.faults.access ? drop_dac_override : NULL, NULL, &child_pid, &err)) {
-		fprintf(stderr, "vdfu: cannot run %s: %s\n", cmd[0], err->message);
-		g_clear_error(&err);
-		vdfu_bus_stop();
-		return 127;
-	}
-	g_strfreev(env);
-	g_child_watch_add(child_pid, child_exited, NULL);
-	g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
-	g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
-	g_main_loop_run(loop);
+	const char *env[] = { "VDFU_FLASH", flash_file, NULL };
+	int rc = vusb_run(cmd, env, vb.faults.access, "vdfu");
 
 	g_mutex_lock(&vb.lock);
 	vflash_close(&vb.flash);
@@ -342,9 +287,5 @@ int main(int argc, char **argv)
 	}
 	if (vb.events)
 		fclose(vb.events);
-	if (WIFEXITED(child_status))
-		return WEXITSTATUS(child_status);
-	if (WIFSIGNALED(child_status))
-		return 128 + WTERMSIG(child_status);
-	return 70;
+	return rc;
 }
