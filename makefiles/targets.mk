@@ -60,30 +60,39 @@ fk_lines = $(if $(strip $(1)),$(subst |,' ',$(call fk_sq,$(strip $(1)))))
 fk_fail_hint = || { fk_rc=$$?; printf '%s\n' $(call fk_lines,flashkit: $(PROG_TOOL) failed on $(FK_BOARD) ($(BOARD_MCU)).) $(call fk_lines,$(BOARD_ENTER_$(FK_PROG))) $(call fk_lines,$(BOARD_POWER_WARNING)) $(call fk_lines,$(BOARD_WARNING_$(FK_PROG))) $(call fk_lines,$(PROG_HINTS)) >&2; exit $$fk_rc; }
 fk_note = $(if $(strip $(1)),$(fk_at)printf '%s\n' $(call fk_lines,$(1)))
 
-# $(call fk_flash_steps,FILE,TYPE,COMMAND VARIABLE): tools, version, image check, write.
-define fk_flash_steps
+# $(call fk_flash_check,FILE,TYPE): the file against the board, first of all: a missing
+# or wrong file is refused before any wait for a device or any button sequence.
+define fk_flash_check
 $(fk_need_helper)
+$(call fk_run,CHECK,$(1),$(call fk_check_cmd,$(1),$(2)))
+endef
+
+# $(call fk_flash_steps,FILE,TYPE,COMMAND VARIABLE): tools, version, wait, write.
+define fk_flash_steps
 $(PROG_NEED)
 $(PROG_PRECHECK)
-$(call fk_run,CHECK,$(1),$(call fk_check_cmd,$(1),$(2)))
 $(if $(filter 1,$(ERASE_BEFORE_FLASH)),$(call fk_run,ERASE,$(PROG_TOOL)  $(BOARD_MCU) (mass erase first: $(ERASE_BEFORE_FLASH_WHY)),$(ERASE_CMD) $(fk_fail_hint)))
 $(call fk_run,FLASH,$(PROG_TOOL)  $(1) -> $(IMAGE_ADDR),$(call $(3),$(1),$(2)) $(fk_fail_hint))
 $(call fk_note,$(PROG_DONE))
 endef
 
 flash: $(call fk_prereq,$(FK_FILE))
+	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_CMD)
 
 flash-only:
+	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_CMD)
 
 # The Crazyflie names. flash_dfu_manual: the user has put the board into DFU mode;
 # flash_dfu: the running firmware is sent into DFU first (see programmers/dfu.mk).
 flash_dfu_manual:
+	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(call fk_note,$(if $(BOARD_ENTER_dfu),DFU mode on $(FK_BOARD): $(BOARD_ENTER_dfu)))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_CMD)
 
 flash_dfu:
+	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(if $(DFU_ENTER_CMD),$(call fk_run,DETACH,$(FK_BOARD) -> DFU,$(DFU_ENTER_CMD)))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_DFU_CMD)
 

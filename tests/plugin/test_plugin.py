@@ -355,8 +355,9 @@ def test_missing_tool_is_one_line_naming_the_package(fakes):
 
 
 def test_openocd_too_old_for_stm32c0_is_explained():
-    """Real openocd 0.12.0: the version is checked in the recipe, before anything runs."""
-    r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "FLASHFILE=fw.bin", "FLASHKIT=/bin/false", "flash-only")
+    """Real openocd 0.12.0: the version is checked in the recipe, before anything runs on
+    the probe (the image check comes first; FLASHKIT=/bin/true passes it)."""
+    r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "FLASHFILE=fw.bin", "FLASHKIT=/bin/true", "flash-only")
     assert r.returncode == 2
     assert re.search(r"flashkit: OpenOCD 0\.12\.0 cannot drive the stm32c031c6 .* use PROGRAMMER=cpy2remed", r.stderr)
     r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "reset", "OPENOCD_VERSION_CHECK=0", "OPENOCD=true")

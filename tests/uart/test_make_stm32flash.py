@@ -130,6 +130,11 @@ def test_make_port_not_permitted():
         port.touch()
         os.chown(port, 0, 20)  # root:dialout, like /dev/ttyUSB*
         os.chmod(port, 0o660)
+        # A valid image: the image check runs before the port check.
+        fw = d / "fw.bin"
+        fw.write_bytes((0x20018000).to_bytes(4, "little") + (0x08000101).to_bytes(4, "little")
+                       + bytes(4088))
+        fw.chmod(0o644)
         r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                             *map(str, MK), f"PORT={port}", f"FLASHFILE={d}/fw.bin",
                             "flash-only"], capture_output=True, text=True, timeout=60)
