@@ -36,6 +36,7 @@ OBJ      := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/san/%.o)
 FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzzobj/%.o)
 FLASHKIT := $(BUILD)/bin/flashkit
+BOARD_IDS := $(BUILD)/share/flashkit/board-ids.txt
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
@@ -51,7 +52,14 @@ UNIT_EXTRA_INC :=
 
 .PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
 
-all: $(FLASHKIT) vboard
+all: $(FLASHKIT) vboard $(BOARD_IDS)
+
+# Which boards an attached device can be (flashkit list), generated from the board files
+# at build time: one sub-make per board, never on the flash path.
+$(BOARD_IDS): $(wildcard boards/*.mk boards/*/*.mk) makefiles/bench.mk
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(MAKE) -s --no-print-directory -f makefiles/flashkit.mk _fk-board-ids-all >$@.tmp && mv $@.tmp $@
 
 vboard: $(VBOARD_BINS)
 
@@ -126,9 +134,10 @@ demo: deps
 bench: all
 	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done
 
-install: $(FLASHKIT)
+install: $(FLASHKIT) $(BOARD_IDS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit
 	install -m 755 $(FLASHKIT) $(DESTDIR)$(PREFIX)/bin/flashkit
+	install -m 644 $(BOARD_IDS) $(DESTDIR)$(PREFIX)/share/flashkit/board-ids.txt
 	cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
 
 clean:

@@ -31,13 +31,14 @@ FK_PROGRAMMERS := $(sort $(basename $(notdir $(wildcard $(FK_ROOT)/programmers/*
 
 # Goals that need no board; anything else (or BOARD set) loads board and programmer.
 FK_NOBOARD_GOALS := help list-boards list-programmers
-FK_BOARD_GOALS := flash flash-only erase reset debug-server debug info flash_dfu flash_dfu_manual flash-bootloader _fk-board-row _fk-vars
+FK_BOARD_GOALS := flash flash-only erase reset debug-server debug info flash_dfu flash_dfu_manual flash-bootloader _fk-board-row _fk-vars term
 ifneq ($(or $(strip $(BOARD)),$(filter $(FK_BOARD_GOALS),$(MAKECMDGOALS))),)
 include $(FK_ROOT)/makefiles/resolve.mk
 include $(FK_ROOT)/makefiles/image.mk
 include $(FK_ROOT)/makefiles/targets.mk
 endif
 include $(FK_ROOT)/makefiles/lists.mk
+include $(FK_ROOT)/makefiles/bench.mk
 
 # Included: leave the firmware Makefile's default goal alone. Alone: help.
 ifneq ($(filter %/flashkit.mk flashkit.mk,$(firstword $(MAKEFILE_LIST))),)

@@ -18,6 +18,7 @@ static const struct {
 	{ "check", cmd_check, "check an image against a board's memory map" },
 	{ "copy", cmd_copy, "flash through an ST-LINK/DAPLink drive and wait for the result" },
 	{ "usb-wait", cmd_usb_wait, "wait for a USB device (DFU bootloader) to appear or go away" },
+	{ "list", cmd_list, "list attached boards: DFU, ST-LINK probes and drives, serial adapters" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

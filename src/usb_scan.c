@@ -65,7 +65,7 @@ static ssize_t read_attr(const char *dir, const char *name, char *buf, size_t le
 	return n;
 }
 
-static void read_str(const char *dir, const char *name, char *out, size_t len)
+void usb_read_str(const char *dir, const char *name, char *out, size_t len)
 {
 	if (read_attr(dir, name, out, len) < 0)
 		out[0] = 0;
@@ -103,9 +103,10 @@ int usb_scan(const char *dir, struct usb_dev *out, size_t max, size_t *n, struct
 		u.devnum = (unsigned)strtoul(buf, NULL, 10);
 		if (read_attr(sub, "bDeviceClass", buf, sizeof buf) >= 0)
 			u.dev_class = (uint8_t)strtoul(buf, NULL, 16);
-		read_str(sub, "serial", u.serial, sizeof u.serial);
-		read_str(sub, "product", u.product, sizeof u.product);
-		read_str(sub, "manufacturer", u.manufacturer, sizeof u.manufacturer);
+		usb_read_str(sub, "serial", u.serial, sizeof u.serial);
+		usb_read_str(sub, "product", u.product, sizeof u.product);
+		usb_read_str(sub, "manufacturer", u.manufacturer, sizeof u.manufacturer);
+		snprintf(u.path, sizeof u.path, "%.31s", de->d_name);
 		snprintf(u.devnode, sizeof u.devnode, "/dev/bus/usb/%03u/%03u", u.busnum % 1000,
 			 u.devnum % 1000);
 		uint8_t desc[4096];

@@ -19,6 +19,7 @@ struct usb_dev {
 	uint8_t dev_class;
 	char serial[64], product[64], manufacturer[64];
 	char devnode[32];       /* /dev/bus/usb/BBB/DDD */
+	char path[32];          /* USB port path, the sysfs name: "1-2.3" (dfu-util -p) */
 	enum usb_dfu_mode dfu;
 	uint16_t bcd_dfu;       /* from the DFU functional descriptor, 0 if none */
 };
@@ -30,6 +31,10 @@ void usb_parse_dfu(const uint8_t *desc, size_t len, enum usb_dfu_mode *mode, uin
 /* List the devices under dir (normally /sys/bus/usb/devices). Fills up to
  * max entries, sets *n. Returns 0, or FK_EUNAVAIL when dir cannot be read. */
 int usb_scan(const char *dir, struct usb_dev *out, size_t max, size_t *n, struct fk_err *e);
+
+/* A small sysfs attribute of dir as one line (trailing newline removed,
+ * control characters blanked); "" when missing. */
+void usb_read_str(const char *dir, const char *name, char *out, size_t len);
 
 /* "VID:PID" (hex) -> ids. */
 bool usb_parse_id(const char *s, uint16_t *vid, uint16_t *pid);
