@@ -10,6 +10,8 @@
 # is tried once (entry and exit only, nothing written) so the message can say
 # whether flipping STM32FLASH_RESET_INVERT fixes it.
 # stm32flash 0.7 exits 0 when GO fails after a good write; that is a failure here.
+# Exit codes are the flashkit contract (docs/ci.md): 69 port or bootloader not
+# there, 74 write/erase refused, 76 verify failed, 77 no permission on PORT.
 
 fk() { printf 'flashkit: %s\n' "$*" >&2; }
 
@@ -38,7 +40,7 @@ if [ "$1" = check ]; then
 		????rw*) fk "no permission to open PORT=$port (group $grp); run: sudo adduser $(id -un) $grp, then log out and in" ;;
 		*) fk "no permission to open PORT=$port, and its group $grp may not use it either; install the udev rules (make udev-install) or ask for access" ;;
 		esac
-		exit 69
+		exit 77
 	fi
 	exit 0
 fi
@@ -122,7 +124,7 @@ elif has 'Failed to write memory'; then
 	exit 74
 elif has 'Failed to verify'; then
 	fk "verify failed: the flash does not hold what was written (not erased, or line errors); erase and retry, or lower STM32FLASH_BAUD"
-	exit 74
+	exit 76
 elif has 'Failed to read ACK\|Failed to read memory'; then
 	fk "the bootloader on $port stopped answering mid-transfer (reset, cable, or another program on the port); retry"
 	exit 74

@@ -66,9 +66,9 @@ static void help(FILE *f)
 		"Then flashkit waits (event-driven, no busy polling) for the drive to disconnect\n"
 		"and come back. Success: it came back without FAIL.TXT.\n"
 		"\n"
-		"Exit: 0 flashed; 64 usage; 65 image fails the check, or FAIL.TXT (its text is\n"
-		"printed); 66 FILE missing; 69 no drive, several drives, or the drive came back\n"
-		"but was not mounted; 74 write error (e.g. drive full); 75 timeout: the drive did\n"
+		"Exit: 0 flashed; 64 usage; 65 image fails the check; 66 FILE missing; 69 no\n"
+		"drive, several drives, or the drive came back but was not mounted; 74 write\n"
+		"error (e.g. drive full) or FAIL.TXT (its text is printed); 75 timeout: the drive did\n"
 		"not come back (still programming, or needs a replug).\n",
 		format_names());
 }
@@ -572,7 +572,9 @@ static int run(struct copy_args *a, struct fk_err *e)
 	close(bfd);
 	if (failed) {
 		bool hexish = p.hex && strcasestr(fail, "hex");
-		rc = fk_fail(e, FK_EDATA, "%s: programming FAILED, the probe's FAIL.TXT says: %s%s", r.back.label,
+		/* The image passed the check before the copy: a FAIL.TXT now is the
+		 * probe failing to program (flash failed, 74), not a bad image. */
+		rc = fk_fail(e, FK_EIO, "%s: programming FAILED, the probe's FAIL.TXT says: %s%s", r.back.label,
 			     fail, hexish ? " (old ST-LINK firmware cannot take .hex: try --as bin)" : "");
 		goto out;
 	}

@@ -38,8 +38,8 @@ static void help(FILE *f)
 		"On a timeout it lists what is attached instead (other DFU devices, devices in\n"
 		"DFU run-time mode). A device that is there but whose node you cannot open is\n"
 		"reported at once: that is dfu-util's LIBUSB_ERROR_ACCESS (udev rules).\n"
-		"Exit: 0 ok, 64 usage, 69 found but unusable (no access, several boards),\n"
-		"75 timeout.\n");
+		"Exit: 0 ok, 64 usage, 69 not there within the timeout, or several boards,\n"
+		"75 still there after the timeout (--gone), 77 no permission on its node.\n");
 }
 
 struct want {
@@ -223,7 +223,7 @@ int cmd_usb_wait(int argc, char **argv)
 					"the group that owns the node (often plugdev); sudo is the last "
 					"resort\n",
 					what, buf, u->devnode);
-				return FK_EUNAVAIL;
+				return FK_EPERM;
 			}
 			/* ENOENT: udev has not made the node yet; keep waiting. */
 			if (late) {
@@ -235,7 +235,9 @@ int cmd_usb_wait(int argc, char **argv)
 			fprintf(stderr, "flashkit: %s (%s) did not appear within %g s\n", what, id, timeout);
 			list_instead(devs, n, &w);
 			print_lines(hint, nhint);
-			return FK_ETIMEOUT;
+			/* Never there: "not found" (69), like a missing drive or port; 75 is
+			 * kept for a device that is there but does not finish (--gone). */
+			return FK_EUNAVAIL;
 		} else if (!announced && !quiet) {
 			fprintf(stderr, "flashkit: waiting up to %g s for %s (%s)...\n", timeout, what, id);
 			print_lines(enter, nenter);

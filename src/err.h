@@ -1,4 +1,6 @@
-/* Errors and exit codes (sysexits, as dfu-util uses them). */
+/* Errors and exit codes (sysexits, as dfu-util uses them). The same codes are the
+ * contract of every make target and programmer (docs/ci.md): scripts and farm
+ * engines tell "board not there" from "flash failed" by them. */
 #ifndef FK_ERR_H
 #define FK_ERR_H
 
@@ -9,10 +11,12 @@ enum {
 	FK_EUSAGE = 64,   /* bad command line */
 	FK_EDATA = 65,    /* malformed input, or an image that fails a check */
 	FK_ENOINPUT = 66, /* input file missing or unreadable */
-	FK_EUNAVAIL = 69, /* device or drive not there */
+	FK_EUNAVAIL = 69, /* device or drive not there (also after a wait) */
 	FK_EINTERNAL = 70,
 	FK_EIO = 74,      /* read/write failure */
-	FK_ETIMEOUT = 75, /* waited long enough */
+	FK_ETIMEOUT = 75, /* the device was there but did not finish in time */
+	FK_EVERIFY = 76,  /* what reads back differs from what was written */
+	FK_EPERM = 77,    /* no permission on the device node (udev, plugdev, dialout) */
 };
 
 /* One error: a code and a one-line message ("FILE:LINE: what is wrong").

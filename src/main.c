@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nExit codes: 0 ok, 64 usage, 65 bad data or failed check, 66 missing input,\n"
-		   "69 device or drive unavailable, 70 internal, 74 I/O error, 75 timeout.\n");
+		   "69 device or drive not found, 70 internal, 74 flash/I/O failed, 75 timeout,\n"
+		   "76 verify failed, 77 permission (docs/ci.md).\n");
 }
 
 int main(int argc, char **argv)

@@ -74,7 +74,7 @@ def test_crazyflie_automatic_gives_up_with_instructions(board, blinky):
     b = cf_board(board, start="app", fault="no-detach")
     r = b.make("crazyflie2", f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}",
                "DFU_DETACH_WAIT=0.3", "DFU_WAIT=1", "flash_dfu")
-    assert failed(r, 75), out(r)
+    assert failed(r, 69), out(r)
     o = out(r)
     assert "hold the power button" in o
     assert "did not appear within 1 s" in o
@@ -186,7 +186,7 @@ def test_aseba_discovery_instructions_when_absent(board, blinky):
     b = board("f4", start="none")
     d = blinky("stm32f4discovery")
     r = b.make("stm32f4discovery", "PROGRAMMER=dfu", f"FLASHFILE={d / 'blinky.bin'}", "DFU_WAIT=1", "flash-only")
-    assert failed(r, 75), out(r)
+    assert failed(r, 69), out(r)
     o = out(r)
     assert "BOOT0=1" in o and "UART and CAN" in o
 
@@ -207,7 +207,7 @@ def test_ffbeast_boards_flash_over_dfu(board, blinky, name):
 def test_ffbeast_boards_say_how_and_warn_about_power(board, blinky, name, words):
     b = board(FAMILY[name], start="none")
     r = b.make(name, "PROGRAMMER=dfu", f"FLASHFILE={blinky(name) / 'blinky.bin'}", "DFU_WAIT=1", "flash-only")
-    assert failed(r, 75), out(r)
+    assert failed(r, 69), out(r)
     o = out(r)
     assert words in o
     assert "does not power from USB" in o and "external power" in o
@@ -218,7 +218,7 @@ def test_ffbeast_boards_say_how_and_warn_about_power(board, blinky, name, words)
 def test_other_dfu_device_is_named(board, blinky):
     b = board("f4", start="none", other=True)
     r = b.make("crazyflie2", f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}", "DFU_WAIT=1", "flash_dfu_manual")
-    assert failed(r, 75), out(r)
+    assert failed(r, 69), out(r)
     assert "attached instead: 1209:2003" in out(r)
 
 
@@ -226,7 +226,7 @@ def test_serial_selects_the_board(board, blinky):
     f = f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}"
     b = cf_board(board, serial="CF2-A")
     r = b.make("crazyflie2", f, "SERIAL=CF2-B", "DFU_WAIT=1", "flash_dfu_manual")
-    assert failed(r, 75), out(r)
+    assert failed(r, 69), out(r)
     assert "another serial number" in out(r) and "CF2-A" in out(r)
     r = b.make("crazyflie2", f, "SERIAL=CF2-A", "flash_dfu_manual")
     assert r.returncode == 0, out(r)
@@ -235,7 +235,7 @@ def test_serial_selects_the_board(board, blinky):
 def test_no_access_explains_udev(board, blinky):
     b = cf_board(board, fault="access")
     r = b.make("crazyflie2", f"FLASHFILE={blinky('crazyflie2') / 'blinky.bin'}", "flash_dfu_manual")
-    assert failed(r, 69), out(r)
+    assert failed(r, 77), out(r)
     o = out(r)
     assert "LIBUSB_ERROR_ACCESS" in o and "udev" in o
     assert b.read(FLASH_BASE, 0x4000) == CF_LOADER

@@ -83,7 +83,7 @@ def test_bad_hex_is_refused_before_the_drive(vrun, tmp_path):
 def test_fail_txt(vrun, image):
     path, _ = image()
     r = copy(vrun, path, faults=["fail-next"])
-    assert r.returncode == 65
+    assert r.returncode == 74
     assert errors(r) == ["flashkit: NODE_F401RE: programming FAILED, the probe's FAIL.TXT says: "
                          "error: The interface firmware FAILED to reset/halt the target MCU; type: target"]
     assert "came back without FAIL.TXT" not in r.stdout
@@ -255,7 +255,7 @@ def test_drive_dir_gentle_poll(fk, image, tmp_path):
     t = fake_windows_drive(d, fail="error: Flash algorithm write command FAILURE\r\ntype: target\r\n")
     r = fk("copy", path, "--drive", d, "--flash", "0x08000000:512K", "--timeout", "10")
     t.join()
-    assert r.returncode == 65
+    assert r.returncode == 74
     assert "Flash algorithm write command FAILURE" in r.stderr
     (d / "FAIL.TXT").unlink()
     r = fk("copy", path, "--drive", d, "--flash", "0x08000000:512K", "--timeout", "0.5")

@@ -37,7 +37,7 @@ def test_make_fail_txt(vrun, blinky):
     r = make_flash(vrun, blinky, faults=["fail-next"])
     assert r.returncode != 0
     assert "FAIL.TXT says: error: The interface firmware FAILED to reset/halt the target MCU" in r.stderr
-    assert "Error 65" in r.stderr
+    assert "Error 74" in r.stderr
     assert "came back without FAIL.TXT" not in r.stdout
 
 

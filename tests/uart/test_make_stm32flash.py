@@ -140,7 +140,7 @@ def test_make_port_not_permitted():
                             "flash-only"], capture_output=True, text=True, timeout=60)
     finally:
         shutil.rmtree(d)
-    assert failed(r, 69), r.stdout + r.stderr
+    assert failed(r, 77), r.stdout + r.stderr
     lines = flashkit_lines(r)
     assert len(lines) == 1
     assert "no permission to open" in lines[0] and "adduser" in lines[0] and "dialout" in lines[0]

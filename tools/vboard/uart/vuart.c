@@ -41,7 +41,8 @@ static const char usage[] =
 	"  --legacy-erase     offer ERASE 0x43 instead of EXTENDED ERASE 0x44\n"
 	"  --max-baud N       fastest rate autobaud locks on (default 115200)\n"
 	"  --fault F          no-answer | nack-write[=N] (refuse the Nth WRITE and later) |\n"
-	"                     nack-go | write-protect | read-protect\n"
+	"                     nack-go | write-protect | read-protect | bad-read (a flipped\n"
+	"                     bit in every flash READ: verify fails)\n"
 	"  --app-banner TEXT  what the application prints when it starts\n"
 	"  --link PATH        symlink to the terminal (PORT is then PATH)\n"
 	"  --state FILE       board state, rewritten after every change\n"
@@ -252,10 +253,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(fault, "write-protect")) flash.write_protected = true;
 		else if (!strcmp(fault, "read-protect")) flash.read_protected = true;
 		else if (!strcmp(fault, "nack-go")) cfg.nack_go = true;
+		else if (!strcmp(fault, "bad-read")) cfg.bad_read = true;
 		else if (!strcmp(fault, "nack-write")) cfg.nack_write_from = 1;
 		else if (!strncmp(fault, "nack-write=", 11))
 			cfg.nack_write_from = (uint32_t)num(fault + 11, "--fault nack-write=N");
-		else die("--fault is no-answer, nack-write[=N], nack-go, write-protect or read-protect, "
+		else die("--fault is no-answer, nack-write[=N], nack-go, write-protect, read-protect or bad-read, "
 			 "not '%s'", fault);
 	}
 	static uint8_t ram[1 << 20];

@@ -281,6 +281,10 @@ static void on_read_len(struct vuart_proto *p)
 		return;
 	}
 	ack(p);
+	/* A weak flash cell: what reads back differs from what was written, so a
+	 * verifying programmer must say so (stm32flash -v: "Failed to verify"). */
+	if (p->cfg.bad_read && vflash_contains(p->flash, p->addr, (size_t)n + 1))
+		data[0] ^= 0x01;
 	for (unsigned i = 0; i <= n; i++)
 		put(p, data[i]);
 	expect(p, S_CMD, 2);

@@ -26,6 +26,7 @@ struct vp_config {
 	uint32_t ram_base, ram_size;
 	uint32_t nack_write_from;  /* fault: NACK this WRITE (1 = first) and all later; 0 = off */
 	bool nack_go;              /* fault: refuse GO */
+	bool bad_read;             /* fault: READ returns flash with one bit flipped (a weak cell) */
 };
 
 struct vuart_proto {
