@@ -48,6 +48,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 VBOARD_BINS :=
 UNIT_EXTRA_SRC :=
 UNIT_EXTRA_INC :=
+UNIT_EXTRA_LIBS :=
 -include $(sort $(wildcard tools/vboard/*/*.mk))
 
 .PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
@@ -79,10 +80,21 @@ $(BUILD)/san/%.o: src/%.c $(HDRS)
 	@$(if $(Q),echo "  CC [san] $<")
 	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -c $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS) $(UNIT_EXTRA_SRC)
+# The virtual boards' sources are compiled once into an archive, so a test
+# links only the objects it uses (and -lunicorn costs nothing to the others).
+UNIT_EXTRA_OBJ = $(UNIT_EXTRA_SRC:%.c=$(BUILD)/san-extra/%.o)
+UNIT_EXTRA_LIB = $(BUILD)/san-extra/libextra.a
+$(BUILD)/san-extra/%.o: %.c $(HDRS) $(wildcard tools/vboard/*/*.h)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [san] $<")
-	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc $(UNIT_EXTRA_INC) -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_SRC) -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc $(UNIT_EXTRA_INC) -c $< -o $@
+$(UNIT_EXTRA_LIB): $(UNIT_EXTRA_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ) $(HDRS) $(UNIT_EXTRA_LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [san] $<")
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -Isrc $(UNIT_EXTRA_INC) -o $@ $< $(SAN_OBJ) $(UNIT_EXTRA_LIB) -lcmocka $(UNIT_EXTRA_LIBS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)set -e; cd tests/unit; for t in $(abspath $(UNIT_BIN)); do \

@@ -96,6 +96,10 @@ uint64_t mcu_run(struct mcu *m, uint64_t n);
  * a fault (see mcu_status). */
 void mcu_boot(struct mcu *m, uint32_t base);
 
+/* A front end wrote the flash through struct vflash (DFU, UART, drive):
+ * forget code translated from the old contents. */
+void mcu_flash_changed(struct mcu *m);
+
 /* Memory-mapped peripherals outside the core (GPIO, RCC, USART ...):
  * accesses inside [base, base+size) call these. An access that no region
  * claims is logged ("mcu: unmodelled read 0x40013800") and reads as 0. */
