@@ -23,3 +23,7 @@ list-attached:
 	trap 'rm -f "$$ids"' EXIT; \
 	MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-ids-all >"$$ids" || exit 70; \
 	$(call fk_sq,$(FLASHKIT)) list --boards "$$ids"$(if $(filter json,$(FORMAT)), --json)
+
+# $(call fk_select,KIND): shell code printing the one attached KIND (dfu, stlink, drive,
+# uart) that SERIAL and USB_PATH name; none lists what is attached, several are refused.
+fk_select = $(fk_fk) list --select $(1)$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(USB_PATH), --usb-path $(call fk_sq,$(USB_PATH)))

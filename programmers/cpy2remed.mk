@@ -1,6 +1,7 @@
 # cpy2remed: "copy to removable media", the ST-LINK (or DAPLink) USB drive. The probe
 # programs whatever .bin/.hex lands on its drive; `flashkit copy` finds the drive by label
-# (NODE_F401RE and the 11-character NOD_ form) or by ST-LINK serial, copies, and waits
+# (NODE_F401RE and the 11-character NOD_ form), by ST-LINK serial (SERIAL) or by its USB
+# port (USB_PATH, for equal serials), copies, and waits
 # for the drive to leave and come back, reporting FAIL.TXT (see DESIGN.md).
 #
 # Board data used: STLINK_LABELS, FLASH_*/RAM_*, BOOTLOADER_SIZE, IMAGE_ADDR.
@@ -23,8 +24,10 @@ PROG_FILE_TYPES := bin hex
 
 # The helper is the tool here; the common helper check covers it.
 PROG_NEED :=
+# Probes with equal serials (clones): udev links one of them by-id; refuse rather than guess.
+PROG_PRECHECK = $(if $(SERIAL),$(fk_at)$(call fk_select,drive) --or-none >/dev/null)
 
 # $(1) = file, $(2) = its type.
-FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1)) $(foreach l,$(STLINK_LABELS),--label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT))$(if $(CPY2REMED_DRIVE), --drive $(call fk_sq,$(CPY2REMED_DRIVE))) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
+FLASH_CMD = $(call fk_sq,$(FLASHKIT)) copy $(call fk_sq,$(1)) $(foreach l,$(STLINK_LABELS),--label $(l))$(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(USB_PATH), --usb-path $(call fk_sq,$(USB_PATH)))$(if $(CPY2REMED_TIMEOUT), --timeout $(CPY2REMED_TIMEOUT))$(if $(CPY2REMED_DRIVE), --drive $(call fk_sq,$(CPY2REMED_DRIVE))) $(FK_CHECK_RANGES)$(if $(filter bin,$(2)), --address $(IMAGE_ADDR))
 
 PROG_HINTS = Drive not found? Is the ST-LINK drive mounted (labels: $(STLINK_LABELS))? Headless systems may need udisksctl mount.|WSL: the drive is not a disk there; copy to the Windows drive letter: CPY2REMED_DRIVE=/mnt/d.|Old ST-LINK firmware fails on .hex files: CPY2REMED_FILE_TYPE=bin, or update it (STSW-LINK007).

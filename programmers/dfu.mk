@@ -17,7 +17,8 @@
 #   reset     : dfu-util -d ID -a ALT -s IMAGE_ADDR:leave (jump to the application)
 #   flash_dfu : detach the running firmware (dfu-util -e on DFU_RUNTIME_ID), wait for the
 #               bootloader; when that fails, the board's manual instructions and the wait
-# SERIAL=SN selects one of several boards (dfu-util -S, usb-wait --serial).
+# SERIAL=SN selects one of several boards (dfu-util -S, usb-wait --serial); USB_PATH=1-2.3
+# the one on that USB port (dfu-util -p) when serials are equal or missing.
 # DFU_LEAVE=0 writes without leaving (the board stays in its bootloader).
 
 DFU_UTIL        ?= dfu-util
@@ -35,8 +36,8 @@ PROG_FILE_TYPE   = $(DFU_FILE_TYPE)
 PROG_FILE_TYPES := bin dfu
 
 # Device selection, shared by every command: -d, -c, -i, -a and -S in dfu-util's order.
-DFU_SELECT = -d $(DFU_USB_ID)$(if $(DFU_CONFIG), -c $(DFU_CONFIG))$(if $(DFU_INTF), -i $(DFU_INTF)) -a $(DFU_ALT)$(if $(SERIAL), -S $(call fk_sq,$(SERIAL)))
-dfu_wait_serial = $(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))
+DFU_SELECT = -d $(DFU_USB_ID)$(if $(DFU_CONFIG), -c $(DFU_CONFIG))$(if $(DFU_INTF), -i $(DFU_INTF)) -a $(DFU_ALT)$(if $(SERIAL), -S $(call fk_sq,$(SERIAL)))$(if $(USB_PATH), -p $(call fk_sq,$(USB_PATH)))
+dfu_wait_serial = $(if $(SERIAL), --serial $(call fk_sq,$(SERIAL)))$(if $(USB_PATH), --usb-path $(call fk_sq,$(USB_PATH)))
 
 PROG_NEED = $(call fk_need,$(DFU_UTIL),$(PROG_PACKAGE))
 

@@ -9,7 +9,9 @@
 #   erase : init; reset halt; <family mass erase>; reset run; shutdown
 #   reset : init; reset run; shutdown
 #   debug-server: openocd -f IF -f TARGET (gdb on :3333);  debug: gdb through a pipe
-# SERIAL=SN selects the probe (adapter serial).
+# SERIAL=SN selects the probe (adapter serial), USB_PATH=1-2.3 the one on that USB port
+# (adapter usb location); two ST-LINKs that match are refused before OpenOCD runs (it would
+# take the first), none is noted with what is attached and OpenOCD says the rest.
 
 OPENOCD           ?= openocd
 OPENOCD_INTERFACE ?= interface/stlink.cfg
@@ -28,14 +30,17 @@ PROG_FILE_TYPES := bin hex elf
 fk_tcl_word = {$(if $(findstring {,$(1))$(findstring },$(1))$(findstring \,$(1)),$(error flashkit: OpenOCD cannot take a file name with braces or backslashes: $(1); rename it),$(1))}
 
 # Every OpenOCD command line starts like this: probe, its serial, target, reset wiring.
-OPENOCD_ARGS = -f $(OPENOCD_INTERFACE)$(if $(SERIAL), -c $(call fk_sq,adapter serial $(call fk_tcl_word,$(SERIAL)))) -f $(OPENOCD_TARGET)$(if $(OPENOCD_RESET_CONFIG), -c $(call fk_sq,reset_config $(OPENOCD_RESET_CONFIG)))
+OPENOCD_ARGS = -f $(OPENOCD_INTERFACE)$(if $(SERIAL), -c $(call fk_sq,adapter serial $(call fk_tcl_word,$(SERIAL))))$(if $(USB_PATH), -c $(call fk_sq,adapter usb location $(call fk_tcl_word,$(USB_PATH)))) -f $(OPENOCD_TARGET)$(if $(OPENOCD_RESET_CONFIG), -c $(call fk_sq,reset_config $(OPENOCD_RESET_CONFIG)))
 
 PROG_NEED = $(call fk_need,$(OPENOCD),$(PROG_PACKAGE))
 
 # OpenOCD releases lag behind new chips (0.12.0 cannot identify an STM32C0: "Cannot
 # identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL family device"). Compare the
 # installed version with the board's minimum inside the recipe, once.
-PROG_PRECHECK = $(if $(and $(OPENOCD_MIN_VERSION),$(filter 1,$(OPENOCD_VERSION_CHECK))),$(OPENOCD_VERSION_CMD))
+define PROG_PRECHECK
+$(if $(and $(OPENOCD_MIN_VERSION),$(filter 1,$(OPENOCD_VERSION_CHECK))),$(OPENOCD_VERSION_CMD))
+$(if $(SERIAL)$(USB_PATH),$(fk_at)$(call fk_select,stlink) --or-none >/dev/null)
+endef
 OPENOCD_VERSION_CMD = $(fk_at)v=$$($(OPENOCD) --version 2>&1 | sed -n 's/^Open On-Chip Debugger \([0-9][0-9.]*\).*/\1/p'); if [ "$$(printf '%s\n%s\n' $(OPENOCD_MIN_VERSION) "$$v" | sort -V | head -n 1)" != $(OPENOCD_MIN_VERSION) ]; then printf '%s\n' "flashkit: OpenOCD $$v cannot drive the $(BOARD_MCU) (it needs OpenOCD >= $(OPENOCD_MIN_VERSION)); use PROGRAMMER=$(OPENOCD_ALTERNATIVE) instead, or a newer OpenOCD: OPENOCD=/path/to/openocd OPENOCD_VERSION_CHECK=0" >&2; exit 69; fi
 # The board's other programmers that can do the requested target (flash by default).
 OPENOCD_ALTERNATIVE = $(or $(firstword $(filter-out openocd,$(call fk_who_can,$(or $(FK_TARGET),flash),$(PROGRAMMERS_SUPPORTED)))),$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))) (it can only $(FK_CAN_$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))))))

@@ -186,30 +186,11 @@ static struct att_item *next(struct att_item *out, size_t max, size_t *n)
 	return it;
 }
 
-bool att_usb_parent(const char *syspath, char *dir, size_t dirlen)
-{
-	char p[PATH_MAX];
-	if (!realpath(syspath, p))
-		return false;
-	for (;;) {
-		char *slash = strrchr(p, '/');
-		if (!slash || slash == p)
-			return false;
-		char attr[PATH_MAX + 16];
-		snprintf(attr, sizeof attr, "%s/idVendor", p);
-		if (!strchr(slash + 1, ':') && access(attr, R_OK) == 0) {
-			snprintf(dir, dirlen, "%s", p);
-			return true;
-		}
-		*slash = 0;
-	}
-}
-
 /* USB facts of the device a sysfs path sits under. */
 static void usb_facts(const char *syspath, struct att_item *it)
 {
 	char dir[PATH_MAX], buf[32];
-	if (!att_usb_parent(syspath, dir, sizeof dir))
+	if (!usb_sysfs_parent(syspath, dir, sizeof dir))
 		return;
 	const char *base = strrchr(dir, '/') + 1;
 	snprintf(it->usb_path, sizeof it->usb_path, "%.31s", base);

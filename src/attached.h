@@ -65,8 +65,4 @@ bool att_kind_parse(const char *s, enum att_kind *k);
  * ("usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0" -> "A50285BI"). */
 bool att_by_id_serial(const char *name, char *out, size_t outlen);
 
-/* The USB device a sysfs path sits under: the nearest ancestor directory
- * with an idVendor file whose name has no ':' (not an interface). */
-bool att_usb_parent(const char *syspath, char *dir, size_t dirlen);
-
 #endif

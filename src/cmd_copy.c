@@ -45,6 +45,8 @@ static void help(FILE *f)
 		"                   board's probe may have (--label NODE_F401RE --label NOD_F401RE,\n"
 		"                   or --label NODE_F401RE,NOD_F401RE)\n"
 		"  --serial SN      the probe's USB serial number: picks one of several boards\n"
+		"  --usb-path P     only the drive of the probe on USB port path P (\"1-2.3\"; for\n"
+		"                   probes with equal serials; make list-attached shows it)\n"
 		"  --drive DIR      copy into DIR instead of looking for the drive (a Windows drive\n"
 		"                   letter under WSL, e.g. /mnt/d); DIR must hold MBED.HTM or DETAILS.TXT\n"
 		"  --timeout S      seconds to wait for the drive to come back after the copy\n"
@@ -78,6 +80,7 @@ struct copy_args {
 	const char *labels[MAX_LABELS];
 	size_t nlabels;
 	const char *serial;
+	const char *usb_path;
 	const char *drive_dir;
 	double timeout_s;
 	double grace_s;
@@ -120,8 +123,8 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 	a->timeout_s = -1;
 	a->grace_s = DEFAULT_MOUNT_GRACE_MS / 1000.0;
 	static const char *const opts[] = { "--label", "--serial", "--timeout", "--flash", "--ram",
-					    "--protect", "--address", "--as", "--drive", "--mount-grace" };
-	enum { O_LABEL, O_SERIAL, O_TIMEOUT, O_FLASH, O_RAM, O_PROTECT, O_ADDRESS, O_AS, O_DRIVE, O_GRACE, O_N };
+					    "--protect", "--address", "--as", "--drive", "--mount-grace", "--usb-path" };
+	enum { O_LABEL, O_SERIAL, O_TIMEOUT, O_FLASH, O_RAM, O_PROTECT, O_ADDRESS, O_AS, O_DRIVE, O_GRACE, O_USBPATH, O_N };
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -148,6 +151,9 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 			if (!*val || strchr(val, '/'))
 				return bad_value(e, "copy", "--serial", val, "the probe's USB serial number");
 			a->serial = val;
+			continue;
+		case O_USBPATH:
+			a->usb_path = *val ? val : NULL;
 			continue;
 		case O_TIMEOUT:
 		case O_GRACE: {
@@ -302,6 +308,8 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 static void describe_wanted(const struct copy_args *a, char *buf, size_t len)
 {
 	buf[0] = 0;
+	if (a->usb_path)
+		append(buf, len, "on USB port %s ", a->usb_path);
 	if (a->serial)
 		append(buf, len, "with serial %s", a->serial);
 	else
@@ -340,7 +348,7 @@ static int several(const struct copy_args *a, const struct drive *c, size_t n, s
 	for (size_t i = 0; i < n && i < MAX_FOUND; i++)
 		append(list, sizeof list, "%s%s at %s (serial %s)", i ? "; " : "", c[i].label, c[i].point,
 		       c[i].serial[0] ? c[i].serial : "unknown");
-	return fk_fail(e, FK_EUNAVAIL, "%zu drives %s: %s; not guessing: choose one with --serial SN (make: SERIAL=SN)",
+	return fk_fail(e, FK_EUNAVAIL, "%zu drives %s: %s; not guessing: choose one with --serial SN (make: SERIAL=SN), or for equal serials --usb-path (make: USB_PATH=, see make list-attached)",
 		       n, wanted, list);
 }
 
@@ -460,8 +468,10 @@ static int run(struct copy_args *a, struct fk_err *e)
 			     strerror(errno));
 		goto out;
 	}
+	const char *sysfs = getenv("FLASHKIT_SYSFS");
 	struct drive_query q = { .labels = a->labels, .nlabels = a->nlabels, .serial = a->serial,
-				 .dev_disk = "/dev/disk" };
+				 .dev_disk = "/dev/disk", .usb_path = a->usb_path,
+				 .sysfs = sysfs && *sysfs ? sysfs : "/sys" };
 	struct drive found[MAX_FOUND];
 	struct drive *d = &found[0];
 	bool use_mountinfo = mfd >= 0;

@@ -34,6 +34,8 @@ static void help(FILE *f)
 		"  --select KIND    print the one KIND (dfu, dfu-app, stlink, drive, uart) that\n"
 		"                   --serial and --usb-path name; none: exit 69 listing what is\n"
 		"                   attached; several: exit 69, refusing to guess\n"
+		"  --or-none        with --select: none is a note listing what is attached, not an\n"
+		"                   error (the tool that runs next fails in its own words)\n"
 		"  --print FIELD    with --select: where (default: node, mount point or port),\n"
 		"                   serial or usb-path\n"
 		"\n"
@@ -193,7 +195,8 @@ static int item_cmp(const void *a, const void *b)
 }
 
 static int select_one(const struct att_item *items, size_t n, enum att_kind kind,
-		      const char *serial, const char *path, const char *field, struct fk_err *e)
+		      const char *serial, const char *path, const char *field, bool or_none,
+		      struct fk_err *e)
 {
 	size_t hits[MAX_ITEMS], nh = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -217,8 +220,11 @@ static int select_one(const struct att_item *items, size_t n, enum att_kind kind
 		return 0;
 	}
 	if (nh == 0) {
-		fprintf(stderr, "flashkit: no %s matches %s; attached:\n", att_kind_name(kind), want);
+		fprintf(stderr, "flashkit: %sno %s matches %s; attached:\n", or_none ? "note: " : "",
+			att_kind_name(kind), want);
 		print_table(stderr, items, n);
+		if (or_none)
+			return 0;
 		return fk_fail(e, FK_EUNAVAIL,
 			       "set SERIAL= or USB_PATH= to one of the %s lines above (make list-attached)",
 			       att_kind_name(kind));
@@ -234,7 +240,7 @@ static int select_one(const struct att_item *items, size_t n, enum att_kind kind
 int cmd_list(int argc, char **argv)
 {
 	struct fk_err e = { 0 };
-	bool json = false;
+	bool json = false, or_none = false;
 	const char *boards = NULL, *sel = NULL, *serial = NULL, *path = NULL, *field = NULL;
 	struct att_roots r = {
 		.sysfs = env_or("FLASHKIT_SYSFS", "/sys"),
@@ -250,8 +256,8 @@ int cmd_list(int argc, char **argv)
 			help(stdout);
 			return 0;
 		}
-		if (!strcmp(a, "--json")) {
-			json = true;
+		if (!strcmp(a, "--json") || !strcmp(a, "--or-none")) {
+			*(a[2] == 'j' ? &json : &or_none) = true;
 			continue;
 		}
 		int k = arg_value(argc, argv, &i, opts, 8, "list", &v, &e);
@@ -291,7 +297,7 @@ int cmd_list(int argc, char **argv)
 		return fk_report(&e);
 	qsort(items, n, sizeof items[0], item_cmp);
 	if (sel) {
-		rc = select_one(items, n, kind, serial, path, field, &e);
+		rc = select_one(items, n, kind, serial, path, field, or_none, &e);
 		return rc ? fk_report(&e) : 0;
 	}
 	if (json)

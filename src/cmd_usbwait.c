@@ -23,6 +23,7 @@ static void help(FILE *f)
 {
 	fprintf(f,
 		"usage: flashkit usb-wait --device VID:PID [--device VID:PID]... [--serial SN]\n"
+		"                         [--usb-path PATH]\n"
 		"                         [--timeout SECONDS] [--gone] [--what TEXT]\n"
 		"                         [--enter TEXT]... [--hint TEXT]... [--quiet]\n"
 		"\n"
@@ -30,6 +31,7 @@ static void help(FILE *f)
 		"is attached and its node /dev/bus/usb/BBB/DDD can be opened; with --gone, wait\n"
 		"until no such device is attached (e.g. after dfu-util's :leave).\n"
 		"\n"
+		"  --usb-path P  only the device on USB port path P (\"1-2.3\", as dfu-util -p)\n"
 		"  --timeout S   give up after S seconds (default 30; 0 looks once)\n"
 		"  --what TEXT   what the device is, for messages (\"the DFU bootloader\")\n"
 		"  --enter TEXT  printed when the device is not there yet (how to attach it)\n"
@@ -46,13 +48,15 @@ struct want {
 	uint16_t vid[MAX_IDS], pid[MAX_IDS];
 	unsigned nids;
 	const char *serial;
+	const char *path;   /* USB port path ("1-2.3"), NULL for any */
 };
 
 static bool matches(const struct want *w, const struct usb_dev *u)
 {
 	for (unsigned i = 0; i < w->nids; i++)
 		if (u->vid == w->vid[i] && u->pid == w->pid[i])
-			return !w->serial || strcmp(w->serial, u->serial) == 0;
+			return (!w->serial || strcmp(w->serial, u->serial) == 0) &&
+			       (!w->path || strcmp(w->path, u->path) == 0);
 	return false;
 }
 
@@ -65,9 +69,9 @@ static double now(void)
 
 static void describe(const struct usb_dev *u, char *buf, size_t len)
 {
-	snprintf(buf, len, "%04x:%04x%s%s%s%s%s (bus %u device %u)%s", u->vid, u->pid,
+	snprintf(buf, len, "%04x:%04x%s%s%s%s%s (bus %u device %u, USB path %s)%s", u->vid, u->pid,
 		 u->product[0] ? " '" : "", u->product, u->product[0] ? "'" : "",
-		 u->serial[0] ? " serial " : "", u->serial, u->busnum, u->devnum,
+		 u->serial[0] ? " serial " : "", u->serial, u->busnum, u->devnum, u->path,
 		 u->dfu == USB_DFU_MODE	     ? (u->bcd_dfu == 0x011a ? ", DFU mode (DfuSe)" : ", DFU mode")
 		 : u->dfu == USB_DFU_RUNTIME ? ", DFU run-time (an application that can be detached)"
 					     : "");
@@ -83,7 +87,7 @@ static void print_lines(const char *const *text, unsigned n)
 static void list_instead(const struct usb_dev *devs, size_t n, const struct want *w)
 {
 	unsigned shown = 0;
-	char buf[256];
+	char buf[512];
 	for (size_t i = 0; i < n; i++) {
 		const struct usb_dev *u = &devs[i];
 		if (u->dev_class == 0x09 || matches(w, u))
@@ -138,6 +142,9 @@ int cmd_usb_wait(int argc, char **argv)
 		} else if (strcmp(o, "--serial") == 0) {
 			w.serial = *v ? v : NULL;
 			i++;
+		} else if (strcmp(o, "--usb-path") == 0) {
+			w.path = *v ? v : NULL;
+			i++;
 		} else if (strcmp(o, "--timeout") == 0) {
 			char *end;
 			timeout = strtod(v, &end);
@@ -170,7 +177,7 @@ int cmd_usb_wait(int argc, char **argv)
 
 	static struct usb_dev devs[MAX_DEVS];
 	const char *sysdir = "/sys/bus/usb/devices";
-	char id[64], buf[256];
+	char id[64], buf[512];
 	snprintf(id, sizeof id, "%04x:%04x%s%s", w.vid[0], w.pid[0], w.serial ? " serial " : "",
 		 w.serial ? w.serial : "");
 	double start = now();
@@ -201,7 +208,7 @@ int cmd_usb_wait(int argc, char **argv)
 			}
 		} else if (nhit > 1) {
 			fprintf(stderr, "flashkit: %zu boards match %s; choose one by serial number "
-					"(SERIAL=..., dfu-util -S):\n", nhit, id);
+					"(SERIAL=...) or, for equal serials, by USB port path (USB_PATH=...):\n", nhit, id);
 			for (size_t i = 0; i < nhit; i++) {
 				describe(hit[i], buf, sizeof buf);
 				fprintf(stderr, "  %s\n", buf);

@@ -1,5 +1,8 @@
 #include "drive_find.h"
 
+#include <limits.h>
+#include "usb_scan.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -393,9 +396,28 @@ void drive_describe(const struct mount_entry *m, const char *dev_disk, struct dr
 	links_free(&by_id);
 }
 
+bool drive_usb_path(const char *sysfs, const char *source, char *out, size_t outlen)
+{
+	const char *dev = strrchr(source, '/');
+	char p[PATH_MAX], dir[PATH_MAX];
+	if (!dev || !dev[1])
+		return false;
+	snprintf(p, sizeof p, "%.200s/class/block/%.200s", sysfs ? sysfs : "/sys", dev + 1);
+	if (!usb_sysfs_parent(p, dir, sizeof dir))
+		return false;
+	snprintf(out, outlen, "%s", strrchr(dir, '/') + 1);
+	return true;
+}
+
 static bool matches(const struct mount_entry *m, const struct drive_query *q,
 		    const struct links *by_label, const struct links *by_id)
 {
+	if (q->usb_path && *q->usb_path) {
+		char path[64];
+		if (!drive_usb_path(q->sysfs, m->source, path, sizeof path) ||
+		    strcmp(path, q->usb_path) != 0)
+			return false;
+	}
 	if (q->serial && *q->serial) {
 		char s[DRIVE_STR];
 		for (size_t i = 0; i < by_id->n; i++)

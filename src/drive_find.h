@@ -46,7 +46,13 @@ struct drive_query {
 	size_t nlabels;
 	const char *serial;          /* USB serial (ST-LINK), NULL for any */
 	const char *dev_disk;        /* "/dev/disk" (tests point it elsewhere) */
+	const char *usb_path;        /* USB port path of the probe ("1-2.3"), NULL for any */
+	const char *sysfs;           /* "/sys", for usb_path (NULL: "/sys") */
 };
+
+/* The USB port path ("1-2.3") of the USB device a block device ("/dev/sdb")
+ * sits on, from sysfs/class/block/sdb; false when it is not on USB. */
+bool drive_usb_path(const char *sysfs, const char *source, char *out, size_t outlen);
 
 #define DRIVE_STR 512
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,20 @@ int usb_scan(const char *dir, struct usb_dev *out, size_t max, size_t *n, struct
 	}
 	closedir(d);
 	return 0;
+}
+
+bool usb_sysfs_parent(const char *syspath, char *dir, size_t dirlen)
+{
+	char p[PATH_MAX];
+	if (!realpath(syspath, p))
+		return false;
+	for (char *slash; (slash = strrchr(p, '/')) && slash != p; *slash = 0) {
+		char attr[PATH_MAX + 16];
+		snprintf(attr, sizeof attr, "%s/idVendor", p);
+		if (!strchr(slash + 1, ':') && access(attr, F_OK) == 0) {
+			snprintf(dir, dirlen, "%s", p);
+			return true;
+		}
+	}
+	return false;
 }

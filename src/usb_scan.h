@@ -36,6 +36,12 @@ int usb_scan(const char *dir, struct usb_dev *out, size_t max, size_t *n, struct
  * control characters blanked); "" when missing. */
 void usb_read_str(const char *dir, const char *name, char *out, size_t len);
 
+/* The USB device a sysfs path (a tty, a block device) sits on: the nearest
+ * ancestor directory, symlinks resolved, that has an idVendor file and whose
+ * name has no ':' (not an interface, "1-2:1.0"). Its name is the USB port
+ * path ("1-2.3"). */
+bool usb_sysfs_parent(const char *syspath, char *dir, size_t dirlen);
+
 /* "VID:PID" (hex) -> ids. */
 bool usb_parse_id(const char *s, uint16_t *vid, uint16_t *pid);
 

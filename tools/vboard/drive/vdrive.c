@@ -43,6 +43,7 @@ struct opts {
 	const char *label;
 	const char *flash_file[MAX_DRIVES];
 	const char *serial[MAX_DRIVES];
+	const char *usb_path[MAX_DRIVES];
 	char user[64];
 	const char *mount_base;     /* "/media": drives at /media/USER/LABEL; else BASE/LABEL */
 	double remount_delay, slow_delay, idle;
@@ -347,6 +348,9 @@ static void usage(FILE *f)
 		"  --flash-file PATH         the target's flash, kept in this file (required)\n"
 		"  --flash-file2 PATH        the second drive's flash (two-drives; default PATH.2)\n"
 		"  --serial SN, --serial2 SN USB serials (by-id links)\n"
+		"  --usb-path P, --usb-path2 P  the probes' USB port paths: a small sysfs (the ST-LINK\n"
+		"                            V2-1 0483:374b and the drive's block device under it) is\n"
+		"                            made in the namespace and FLASHKIT_SYSFS names it\n"
 		"  --user NAME               /media/NAME/LABEL (default $SUDO_USER, $USER or root)\n"
 		"  --mount-base DIR          mount at DIR/LABEL instead (e.g. /mnt; a tmpfs covers DIR)\n"
 		"  --remount-delay S         seconds off the bus after programming (default 0.3)\n"
@@ -453,6 +457,12 @@ static int parse(int argc, char **argv, int *cmd)
 				return 64;
 			}
 			O.serial[a[8] == '2'] = v;
+		} else if (!strcmp(a, "--usb-path") || !strcmp(a, "--usb-path2")) {
+			if (!*v || strspn(v, "0123456789-.") != strlen(v) || strlen(v) > 30) {
+				fprintf(stderr, "vdrive: %s: a USB port path such as 1-2.3\n", a);
+				return 64;
+			}
+			O.usb_path[a[10] == '2'] = v;
 		} else if (!strcmp(a, "--user")) {
 			if (strchr(v, '/') || !*v || v[0] == '.') {
 				fprintf(stderr, "vdrive: bad --user\n");
@@ -572,6 +582,71 @@ static int setup_drive(int i, char *msg, size_t msglen)
 	return 0;
 }
 
+static int put_attr(const char *dir, const char *name, const char *val)
+{
+	char p[1024];
+	snprintf(p, sizeof p, "%.900s/%.100s", dir, name);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", val);
+	return fclose(f);
+}
+
+static int mkdir_p(const char *path)
+{
+	char p[1024];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *c = p + 1; *c; c++)
+		if (*c == '/') {
+			*c = 0;
+			if (mkdir(p, 0755) && errno != EEXIST)
+				return -1;
+			*c = '/';
+		}
+	return mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* --usb-path: where the probes sit on USB, as sysfs would say it, in a tree
+ * of our own on the namespace's /dev tmpfs (the host's sysfs is left alone):
+ * bus/usb/devices/P is the ST-LINK V2-1 (0483:374b, its serial), and
+ * class/block/sdX leads to the drive's block device under it. FLASHKIT_SYSFS
+ * tells flashkit to read this tree instead of /sys. */
+static int fake_sysfs(void)
+{
+	const char *root = "/dev/.vdrive-sys";
+	char d[1024], l[1024], t[1024];
+	for (int i = 0; i < nd; i++) {
+		const char *p = O.usb_path[i];
+		if (!p)
+			continue;
+		const char *dev = strrchr(D[i].dev, '/') + 1;
+		snprintf(d, sizeof d, "%s/devices/usb1/%s/%s:1.1/host%d/block/%s", root, p, p, i, dev);
+		if (mkdir_p(d) != 0)
+			return -1;
+		snprintf(d, sizeof d, "%s/devices/usb1/%s", root, p);
+		if (put_attr(d, "idVendor", "0483") || put_attr(d, "idProduct", "374b") ||
+		    put_attr(d, "serial", D[i].serial) || put_attr(d, "busnum", "1") ||
+		    put_attr(d, "product", "STM32 STLink") ||
+		    put_attr(d, "devnum", i ? "6" : "5"))
+			return -1;
+		snprintf(l, sizeof l, "%s/bus/usb/devices", root);
+		snprintf(t, sizeof t, "%s/class/block", root);
+		if (mkdir_p(l) || mkdir_p(t))
+			return -1;
+		snprintf(l, sizeof l, "%s/bus/usb/devices/%s", root, p);
+		snprintf(t, sizeof t, "../../../devices/usb1/%s", p);
+		if (symlink(t, l) && errno != EEXIST)
+			return -1;
+		snprintf(l, sizeof l, "%s/class/block/%s", root, dev);
+		snprintf(t, sizeof t, "../../devices/usb1/%s/%s:1.1/host%d/block/%s", p, p, i, dev);
+		if (symlink(t, l) && errno != EEXIST)
+			return -1;
+		setenv("FLASHKIT_SYSFS", root, 1);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int cmd = 0;
@@ -597,6 +672,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nd; i++)
 		if (attach(&D[i]) != 0)
 			return 69;
+	if (fake_sysfs() != 0) {
+		fprintf(stderr, "vdrive: --usb-path: cannot build the sysfs view: %s\n", strerror(errno));
+		return 69;
+	}
 	if (O.verbose)
 		for (int i = 0; i < nd; i++)
 			say("%s at %s (%s, serial %s), flash %s", D[i].label, D[i].point, D[i].dev, D[i].serial,

@@ -44,6 +44,12 @@ static const char usage[] =
 	"                     nack-go | write-protect | read-protect | bad-read (a flipped\n"
 	"                     bit in every flash READ: verify fails)\n"
 	"  --app-banner TEXT  what the application prints when it starts\n"
+	"  --console-period MS  and again every MS milliseconds while it runs\n"
+	"  --usb-dir DIR      show the port as a USB-serial adapter: DIR/serial/by-id/usb-FTDI_..._SN-if00-port0\n"
+	"                     and a sysfs view DIR/sys (FLASHKIT_SERIAL_BY_ID and FLASHKIT_SYSFS\n"
+	"                     are set for CMD); several vuarts may share DIR\n"
+	"  --usb-serial SN    its USB serial (default VUART0001)\n"
+	"  --usb-path P       its USB port path (default 1-9)\n"
 	"  --link PATH        symlink to the terminal (PORT is then PATH)\n"
 	"  --state FILE       board state, rewritten after every change\n"
 	"  --log FILE         event log (default stderr)\n"
@@ -183,6 +189,82 @@ static void drain_rx(struct board *b, int master)
 	}
 }
 
+static void put_attr(const char *dir, const char *name, const char *val)
+{
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		die("cannot write %s", p);
+	fprintf(f, "%s\n", val);
+	fclose(f);
+}
+
+static void mkdir_p(const char *path)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *c = p + 1; *c; c++)
+		if (*c == '/') {
+			*c = 0;
+			mkdir(p, 0755);
+			*c = '/';
+		}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		die("cannot create %s", p);
+}
+
+static char view_link[PATH_MAX + 128];
+
+static void unlink_view(void)
+{
+	unlink(view_link);
+}
+
+/* --usb-dir: the pty as a USB-serial adapter looks to flashkit list and to
+ * SERIAL= / USB_PATH= selection: a by-id link (FTDI naming) to the pty, and
+ * a sysfs tree in which class/tty/<pty number> sits under USB device P
+ * (0403:6001, serial SN). Nothing outside DIR is touched. */
+static void usb_view(const char *dir, const char *sn, const char *path, const char *pty)
+{
+	char d[PATH_MAX + 128], l[PATH_MAX + 128], t[PATH_MAX + 128];
+	const char *tty = strrchr(pty, '/') + 1;
+	snprintf(d, sizeof d, "%.3000s/serial/by-id", dir);
+	mkdir_p(d);
+	snprintf(view_link, sizeof view_link, "%.3000s/usb-FTDI_FT232R_USB_UART_%.64s-if00-port0", d, sn);
+	unlink(view_link);
+	if (symlink(pty, view_link) < 0)
+		die("cannot create %.3000s", view_link);
+	atexit(unlink_view);
+	snprintf(d, sizeof d, "%.3000s/sys/devices/usb1/%.64s/%.64s:1.0/tty/%.64s", dir, path, path, tty);
+	mkdir_p(d);
+	snprintf(d, sizeof d, "%.3000s/sys/devices/usb1/%.64s", dir, path);
+	put_attr(d, "idVendor", "0403");
+	put_attr(d, "idProduct", "6001");
+	put_attr(d, "serial", sn);
+	put_attr(d, "product", "FT232R USB UART");
+	put_attr(d, "busnum", "1");
+	put_attr(d, "devnum", "9");
+	snprintf(d, sizeof d, "%.3000s/sys/class/tty", dir);
+	mkdir_p(d);
+	snprintf(l, sizeof l, "%.3000s/%.64s", d, tty);
+	snprintf(t, sizeof t, "../../devices/usb1/%.3000s/%.64s:1.0/tty/%.64s", path, path, tty);
+	unlink(l);
+	if (symlink(t, l) < 0)
+		die("cannot create %.3000s", l);
+	snprintf(d, sizeof d, "%.3000s/sys/bus/usb/devices", dir);
+	mkdir_p(d);
+	snprintf(l, sizeof l, "%.3000s/%.64s", d, path);
+	snprintf(t, sizeof t, "../../../devices/usb1/%.3000s", path);
+	unlink(l);
+	if (symlink(t, l) < 0)
+		die("cannot create %.3000s", l);
+	snprintf(d, sizeof d, "%.3000s/sys", dir);
+	setenv("FLASHKIT_SYSFS", d, 1);
+	snprintf(d, sizeof d, "%.3000s/serial/by-id", dir);
+	setenv("FLASHKIT_SERIAL_BY_ID", d, 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -194,6 +276,8 @@ int main(int argc, char **argv)
 		{ "app-banner", required_argument, 0, 'a' }, { "link", required_argument, 0, 'l' },
 		{ "state", required_argument, 0, 's' }, { "log", required_argument, 0, 'g' },
 		{ "shim", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+		{ "console-period", required_argument, 0, 'P' }, { "usb-dir", required_argument, 0, 'U' },
+		{ "usb-serial", required_argument, 0, 'N' }, { "usb-path", required_argument, 0, 'Q' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *flash_path = "vuart-flash.bin", *layout = "4*16K,1*64K,3*128K";
@@ -203,6 +287,8 @@ int main(int argc, char **argv)
 	struct vp_config cfg = { .pid = 0x433, .version = 0x31, .ram_base = 0x20000000,
 				 .ram_size = 0x18000 };
 	static struct board b;
+	int console_ms = 0;
+	const char *usb_dir = NULL, *usb_serial = "VUART0001", *usb_path = "1-9";
 	b.max_baud = 115200;
 	b.boot0_jumper = true;
 
@@ -233,6 +319,10 @@ int main(int argc, char **argv)
 		case 's': b.state_path = optarg; break;
 		case 'g': log_path = optarg; break;
 		case 'S': snprintf(shim, sizeof shim, "%s", optarg); break;
+		case 'P': console_ms = (int)num(optarg, "--console-period"); break;
+		case 'U': usb_dir = optarg; break;
+		case 'N': usb_serial = optarg; break;
+		case 'Q': usb_path = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 64;
 		}
@@ -311,6 +401,9 @@ int main(int argc, char **argv)
 		port = link_path;
 	}
 
+	if (usb_dir)
+		usb_view(usb_dir, usb_serial, usb_path, slave_path);
+
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
@@ -359,10 +452,16 @@ int main(int argc, char **argv)
 		pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		for (int i = 0; i < nclients; i++)
 			pfd[n++] = (struct pollfd){ .fd = clients[i], .events = POLLIN };
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		int pr = poll(pfd, (nfds_t)n, console_ms > 0 ? console_ms : -1);
+		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (pr == 0) {
+			board_console_tick(&b);
+			flush_tx(&b, master);
+			continue;
 		}
 		if (pfd[0].revents & POLLIN)
 			drain_rx(&b, master);

@@ -198,3 +198,9 @@ void board_write_state(struct board *b)
 	fclose(f);
 	rename(tmp, b->state_path);
 }
+
+void board_console_tick(struct board *b)
+{
+	if (b->mode == MODE_APP && b->app_banner && *b->app_banner)
+		tx(b, b->app_banner, strlen(b->app_banner));
+}

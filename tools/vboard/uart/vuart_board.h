@@ -50,5 +50,8 @@ void board_set_framing(struct board *b, const struct framing *f);
 /* One byte from the host's UART. */
 void board_rx(struct board *b, uint8_t byte);
 void board_write_state(struct board *b);
+/* --console-period: while the application runs it prints the banner again
+ * (console text after GO, for a terminal opened later). */
+void board_console_tick(struct board *b);
 
 #endif
