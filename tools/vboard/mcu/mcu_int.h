@@ -57,6 +57,14 @@ struct flashctl_state {
 	uint8_t latch_old[32];      /* flash contents before the first write */
 	uint8_t latch_new[32];
 	uint32_t wrp_sectors;       /* F2/F4/F7 nWRP: bit set = protected */
+	uint32_t optr_prg;          /* L4 OPTR / H7 OPTSR_PRG written, not yet applied */
+	uint32_t regs[64];          /* other words of the register block, stored */
+	struct {                    /* H7: each bank has its own KEYR/CR/SR */
+		uint32_t cr, sr;
+		bool locked;
+		unsigned key_stage;
+		bool key_fail;
+	} bank[2];
 };
 
 struct mcu_region {

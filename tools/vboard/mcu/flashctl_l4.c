@@ -1,0 +1,308 @@
+/* The STM32L4/G0/C0 flash controller (RM0351, RM0444, RM0490; OpenOCD's
+ * stm32l4x driver): 2 KiB pages, 64-bit double-word programming by two
+ * 32-bit stores (the first latched, the second programs both), PER/PNB/BKER
+ * page erase, MER1/MER2 bank erase, OPTR with the RDP byte applied by
+ * OPTSTRT (leaving level 1 mass-erases), OBL_LAUNCH as a system reset.
+ * Operations finish at once (SR.BSY never reads 1). */
+#include "mcu_int.h"
+
+#include <string.h>
+
+#define ACR 0x00
+#define KEYR 0x08
+#define OPTKEYR 0x0C
+#define SR 0x10
+#define CR 0x14
+#define OPTR 0x20
+
+#define CR_PG (1u << 0)
+#define CR_PER (1u << 1)
+#define CR_MER1 (1u << 2)
+#define CR_BKER_L4 (1u << 11)
+#define CR_BKER_G0 (1u << 13)
+#define CR_MER2 (1u << 15)
+#define CR_STRT (1u << 16)
+#define CR_OPTSTRT (1u << 17)
+#define CR_EOPIE (1u << 24)
+#define CR_OBL_LAUNCH (1u << 27)
+#define CR_OPTLOCK (1u << 30)
+#define CR_LOCK (1u << 31)
+
+#define SR_EOP (1u << 0)
+#define SR_OPERR (1u << 1)
+#define SR_PROGERR (1u << 3)
+#define SR_WRPERR (1u << 4)
+#define SR_PGAERR (1u << 5)
+#define SR_SIZERR (1u << 6)
+#define SR_PGSERR (1u << 7)
+#define SR_MISERR (1u << 8)
+#define SR_W1C 0xC3FBu
+
+#define KEY1 0x45670123u
+#define KEY2 0xCDEF89ABu
+#define OPTKEY1 0x08192A3Bu
+#define OPTKEY2 0x4C5D6E7Fu
+
+static bool is_g0(const struct mcu *m)
+{
+	return m->chip.family == MCU_G0 || m->chip.family == MCU_C0;
+}
+
+static bool rdp1(const struct mcu *m)
+{
+	return m->fcs.rdp != 0xAA && m->fcs.rdp != 0xCC;
+}
+
+static bool debugger_locked_out(const struct mcu *m)
+{
+	return rdp1(m) && (m->dhcsr_ctrl & 1);
+}
+
+/* Pages of the first bank: the 1 MiB L47x/L48x is dual bank, the others
+ * here (G0x1, C0) single. */
+static unsigned bank1_pages(const struct mcu *m)
+{
+	unsigned n = m->flash->nsect;
+	if (!is_g0(m) && m->flash->size >= 1024 * 1024)
+		return n / 2;
+	return n;
+}
+
+static void l4_power_on(struct mcu *m, unsigned rdp_level)
+{
+	m->fcs.optr = is_g0(m) ? 0xDFFFE1AAu : 0xFFEFF8AAu;
+	mcu_flash_set_rdp(m, rdp_level ? 0x00 : 0xAA);
+	m->fcs.optr = (m->fcs.optr & ~0xFFu) | m->fcs.rdp;
+	m->fcs.optr_prg = m->fcs.optr;
+	if (rdp_level)
+		mcu_logf(m, "option bytes: RDP level 1 (read protection)");
+}
+
+static void l4_reset(struct mcu *m)
+{
+	struct flashctl_state *s = &m->fcs;
+	s->cr = 0;
+	s->sr = 0;
+	s->cr_locked = s->opt_locked = true;
+	s->key_stage = s->optkey_stage = 0;
+	s->key_fail = false;
+	s->latch_fill = 0;
+	s->optr_prg = s->optr;
+}
+
+static uint32_t l4_read(struct mcu *m, uint32_t off)
+{
+	struct flashctl_state *s = &m->fcs;
+	switch (off) {
+	case ACR: return s->acr;
+	case SR: return s->sr;
+	case CR: return s->cr | (s->cr_locked ? CR_LOCK : 0) | (s->opt_locked ? CR_OPTLOCK : 0);
+	case OPTR: return s->optr_prg;
+	case KEYR:
+	case OPTKEYR: return 0;
+	default:
+		return off / 4 < 64 ? s->regs[off / 4] : 0;
+	}
+}
+
+static void erase_pages(struct mcu *m, unsigned first, unsigned end)
+{
+	for (unsigned p = first; p < end; p++)
+		if (vflash_erase_sector(m->flash, p) != VF_OK)
+			m->fcs.sr |= SR_WRPERR;
+	m->tb_dirty = true;
+	mcu_logf(m, "erase pages %u-%u (0x%08x, %u KiB)", first, end - 1, vflash_sector_addr(m->flash, first),
+		 (vflash_sector_addr(m->flash, end - 1) + vflash_sector_size(m->flash, end - 1) -
+		  vflash_sector_addr(m->flash, first)) / 1024);
+}
+
+static void l4_start(struct mcu *m)
+{
+	struct flashctl_state *s = &m->fcs;
+	if (debugger_locked_out(m)) {
+		s->sr |= SR_WRPERR;
+		mcu_logf(m, "erase refused: read protection (RDP level 1) with a debugger attached");
+		return;
+	}
+	if ((s->cr & CR_PG) || !(s->cr & (CR_PER | CR_MER1 | CR_MER2))) {
+		s->sr |= SR_PGSERR;
+		return;
+	}
+	unsigned b1 = bank1_pages(m), n = m->flash->nsect;
+	if (s->cr & CR_PER) {
+		uint32_t pnb = (s->cr >> 3) & (is_g0(m) ? 0x3FFu : 0xFFu);
+		bool bk2 = s->cr & (is_g0(m) ? CR_BKER_G0 : CR_BKER_L4);
+		unsigned page = (bk2 && b1 < n ? b1 : 0) + pnb;
+		if (page >= n || (bk2 && b1 == n)) {
+			s->sr |= SR_PGSERR;
+			return;
+		}
+		if (mcu_flash_erase_sector(m, page) != VF_OK) {
+			s->sr |= SR_WRPERR;
+			return;
+		}
+	} else {
+		if (s->cr & CR_MER1)
+			erase_pages(m, 0, b1);
+		if ((s->cr & CR_MER2) && b1 < n)
+			erase_pages(m, b1, n);
+	}
+	if (s->cr & CR_EOPIE)
+		s->sr |= SR_EOP;
+}
+
+static void apply_options(struct mcu *m)
+{
+	struct flashctl_state *s = &m->fcs;
+	uint8_t rdp = (uint8_t)s->optr_prg;
+	if (s->rdp == 0xCC) {
+		mcu_logf(m, "option bytes: RDP level 2 is permanent");
+		s->optr_prg = s->optr;
+		return;
+	}
+	if (rdp1(m) && rdp == 0xAA) {
+		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
+		m->flash->read_protected = false;
+		vflash_mass_erase(m->flash);
+		m->tb_dirty = true;
+	} else if (rdp != s->rdp) {
+		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
+	}
+	mcu_flash_set_rdp(m, rdp);
+	s->optr = s->optr_prg;
+}
+
+static void l4_write(struct mcu *m, uint32_t off, uint32_t v)
+{
+	struct flashctl_state *s = &m->fcs;
+	switch (off) {
+	case ACR:
+		s->acr = v;
+		break;
+	case KEYR:
+		if (!s->cr_locked || s->key_fail)
+			break;
+		if (s->key_stage == 0 && v == KEY1) {
+			s->key_stage = 1;
+		} else if (s->key_stage == 1 && v == KEY2) {
+			s->key_stage = 0;
+			s->cr_locked = false;
+		} else {
+			s->key_stage = 0;
+			s->key_fail = true;
+			mcu_logf(m, "FLASH_KEYR: wrong key 0x%08x, locked until reset", v);
+		}
+		break;
+	case OPTKEYR:
+		if (s->cr_locked || !s->opt_locked)
+			break;
+		if (s->optkey_stage == 0 && v == OPTKEY1) {
+			s->optkey_stage = 1;
+		} else if (s->optkey_stage == 1 && v == OPTKEY2) {
+			s->optkey_stage = 0;
+			s->opt_locked = false;
+		} else {
+			s->optkey_stage = 0;
+		}
+		break;
+	case SR:
+		s->sr &= ~(v & SR_W1C);
+		break;
+	case CR:
+		if (s->cr_locked)
+			break;
+		if (v & CR_OBL_LAUNCH) {
+			/* reload the option bytes: a system reset */
+			mcu_logf(m, "option bytes reloaded (OBL_LAUNCH): reset");
+			m->reset_pending = 2;
+			if (m->in_emu)
+				uc_emu_stop(m->uc);
+			else
+				mcu_do_pending_reset(m);
+			break;
+		}
+		s->cr = v & ~(CR_LOCK | CR_OPTLOCK | CR_OBL_LAUNCH);
+		if ((v & CR_OPTSTRT) && !s->opt_locked)
+			apply_options(m);
+		if (v & CR_STRT)
+			l4_start(m);
+		s->cr &= ~(CR_STRT | CR_OPTSTRT);
+		if (!(s->cr & CR_PG))
+			s->latch_fill = 0;
+		if (v & CR_OPTLOCK)
+			s->opt_locked = true;
+		if (v & CR_LOCK) {
+			s->cr_locked = true;
+			s->opt_locked = true;
+		}
+		break;
+	case OPTR:
+		if (!s->opt_locked)
+			s->optr_prg = v;
+		break;
+	default:
+		if (off / 4 < 64)
+			s->regs[off / 4] = v;
+		break;
+	}
+}
+
+static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
+{
+	struct flashctl_state *s = &m->fcs;
+	if (s->cr_locked || !(s->cr & CR_PG) || (s->cr & (CR_PER | CR_MER1 | CR_MER2))) {
+		s->sr |= SR_PGSERR;
+		s->latch_fill = 0;
+		return;
+	}
+	if (width != 4) {
+		s->sr |= SR_SIZERR;
+		s->latch_fill = 0;
+		return;
+	}
+	if (debugger_locked_out(m)) {
+		s->sr |= SR_WRPERR;
+		return;
+	}
+	if (s->latch_fill == 0) {
+		if (addr & 7) {
+			s->sr |= SR_PGAERR;
+			return;
+		}
+		s->latch_addr = addr;
+		memcpy(s->latch_old, m->flash->mem + (addr - m->flash->base), 8);
+		for (unsigned i = 0; i < 4; i++)
+			s->latch_new[i] = (uint8_t)(v >> (8 * i));
+		s->latch_fill = 4;
+		return; /* nothing reaches the flash before the second word */
+	}
+	s->latch_fill = 0;
+	if (addr != s->latch_addr + 4) {
+		s->sr |= SR_PGAERR;
+		return;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		s->latch_new[4 + i] = (uint8_t)(v >> (8 * i));
+	static const uint8_t zero[8];
+	bool erased = true;
+	for (unsigned i = 0; i < 8; i++)
+		erased = erased && s->latch_old[i] == 0xFF;
+	if (!erased && memcmp(s->latch_new, zero, 8) != 0) {
+		/* PROGERR: the double word was not erased (all zeros is allowed) */
+		s->sr |= SR_PROGERR;
+		return;
+	}
+	int rc = mcu_flash_program(m, s->latch_addr, s->latch_new, 8);
+	if (rc == VF_PROTECTED)
+		s->sr |= SR_WRPERR;
+	else if (s->cr & CR_EOPIE)
+		s->sr |= SR_EOP;
+}
+
+const struct flashctl_ops mcu_flashctl_l4 = {
+	.reset = l4_reset,
+	.reg_read = l4_read,
+	.reg_write = l4_write,
+	.store = l4_store,
+	.power_on = l4_power_on,
+};
