@@ -7,6 +7,7 @@
 #   registry.mk programmer abilities and name aliases   resolve.mk  board and programmer files
 #   image.mk    file, address, check, conversion rules  targets.mk  flash, erase, reset, ...
 #   lists.mk    help, list-boards, list-programmers, info
+#   artifacts.mk make artifacts (CI)               manifest.mk MANIFEST=.../manifest.json
 #
 # Parsing starts no process ($(wildcard) and string functions only): `make -n flash-only`
 # is make alone, a few milliseconds.
@@ -31,13 +32,18 @@ FK_PROGRAMMERS := $(sort $(basename $(notdir $(wildcard $(FK_ROOT)/programmers/*
 
 # Goals that need no board; anything else (or BOARD set) loads board and programmer.
 FK_NOBOARD_GOALS := help list-boards list-programmers
-FK_BOARD_GOALS := flash flash-only erase reset debug-server debug info flash_dfu flash_dfu_manual flash-bootloader _fk-board-row _fk-vars term
+FK_BOARD_GOALS := flash flash-only erase reset debug-server debug info flash_dfu flash_dfu_manual flash-bootloader _fk-board-row _fk-vars _fk-artifact term
+# MANIFEST=dir/manifest.json (a make artifacts build): board and file come from it.
+ifneq ($(strip $(MANIFEST)),)
+include $(FK_ROOT)/makefiles/manifest.mk
+endif
 ifneq ($(or $(strip $(BOARD)),$(filter $(FK_BOARD_GOALS),$(MAKECMDGOALS))),)
 include $(FK_ROOT)/makefiles/resolve.mk
 include $(FK_ROOT)/makefiles/image.mk
 include $(FK_ROOT)/makefiles/targets.mk
 endif
 include $(FK_ROOT)/makefiles/lists.mk
+include $(FK_ROOT)/makefiles/artifacts.mk
 include $(FK_ROOT)/makefiles/bench.mk
 
 # Included: leave the firmware Makefile's default goal alone. Alone: help.

@@ -10,5 +10,6 @@ int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_usb_wait(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
 
 #endif
