@@ -150,7 +150,7 @@ static void apply_options(struct mcu *m, uint32_t v)
 		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
 		m->flash->read_protected = false;
 		vflash_mass_erase(m->flash);
-		m->tb_dirty = true;
+		mcu_flash_changed(m);
 	} else if (rdp != s->rdp) {
 		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
 	}

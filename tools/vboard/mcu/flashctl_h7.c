@@ -127,7 +127,7 @@ static void h7_erase(struct mcu *m, unsigned b)
 		for (unsigned i = first; i < end; i++)
 			if (vflash_erase_sector(m->flash, i) != VF_OK)
 				s->bank[b].sr |= SR_WRPERR;
-		m->tb_dirty = true;
+		mcu_flash_changed(m);
 		mcu_logf(m, "bank %u erase (%u KiB)", b + 1,
 			 (vflash_sector_addr(m->flash, end - 1) + vflash_sector_size(m->flash, end - 1) -
 			  vflash_sector_addr(m->flash, first)) / 1024);
@@ -158,7 +158,7 @@ static void apply_options(struct mcu *m)
 		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
 		m->flash->read_protected = false;
 		vflash_mass_erase(m->flash);
-		m->tb_dirty = true;
+		mcu_flash_changed(m);
 	} else if (rdp != s->rdp) {
 		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
 	}

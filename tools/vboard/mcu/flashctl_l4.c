@@ -110,7 +110,7 @@ static void erase_pages(struct mcu *m, unsigned first, unsigned end)
 	for (unsigned p = first; p < end; p++)
 		if (vflash_erase_sector(m->flash, p) != VF_OK)
 			m->fcs.sr |= SR_WRPERR;
-	m->tb_dirty = true;
+	mcu_flash_changed(m);
 	mcu_logf(m, "erase pages %u-%u (0x%08x, %u KiB)", first, end - 1, vflash_sector_addr(m->flash, first),
 		 (vflash_sector_addr(m->flash, end - 1) + vflash_sector_size(m->flash, end - 1) -
 		  vflash_sector_addr(m->flash, first)) / 1024);
@@ -164,7 +164,7 @@ static void apply_options(struct mcu *m)
 		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
 		m->flash->read_protected = false;
 		vflash_mass_erase(m->flash);
-		m->tb_dirty = true;
+		mcu_flash_changed(m);
 	} else if (rdp != s->rdp) {
 		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
 	}

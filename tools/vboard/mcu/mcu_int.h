@@ -109,7 +109,10 @@ struct mcu {
 	uint32_t stop_pc;           /*   PC when a memory hook stops it mid-block */
 	bool in_emu;                /* inside uc_emu_start(): MMIO comes from the core */
 	int reset_pending;          /* AIRCR from the core: 1 VECTRESET, 2 SYSRESETREQ */
-	bool tb_dirty;              /* host wrote RAM/flash that may hold translated code */
+	/* Host writes into RAM/flash that may hold translated code: offsets
+	 * [lo, hi) per region, dropped from Unicorn's cache before the next run
+	 * (a full TB flush makes the next slice slow, see core.c). */
+	uint32_t dirty_ram_lo, dirty_ram_hi, dirty_flash_lo, dirty_flash_hi;
 	bool in_algo;               /* resumed in RAM: OpenOCD's loader is running */
 	uint32_t algo_start;
 	uint64_t algo_bytes0;
@@ -142,6 +145,9 @@ struct mcu {
 
 	struct mcu_status st;
 };
+
+/* Host-side change of memory the core may have translated code from. */
+void mcu_code_changed(struct mcu *m, uint32_t addr, uint32_t len);
 
 void mcu_logf(const struct mcu *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

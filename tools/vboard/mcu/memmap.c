@@ -300,7 +300,7 @@ int mcu_mem_write(struct mcu *m, uint32_t addr, const uint8_t *buf, uint32_t len
 		if (p && in(addr, m->chip.ram_base, m->ram_mapped)) {
 			uint32_t n = avail < len ? avail : len;
 			memcpy(p, buf, n);
-			m->tb_dirty = true; /* it may be code: OpenOCD's loaders */
+			mcu_code_changed(m, addr, n); /* it may be code: OpenOCD's loaders */
 			buf += n, addr += n, len -= n;
 			continue;
 		}
@@ -342,7 +342,7 @@ void mcu_flash_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 int mcu_flash_erase_sector(struct mcu *m, unsigned sector)
 {
 	int rc = vflash_erase_sector(m->flash, sector);
-	m->tb_dirty = true;
+	mcu_code_changed(m, vflash_sector_addr(m->flash, sector), vflash_sector_size(m->flash, sector));
 	if (rc == VF_OK)
 		mcu_logf(m, "erase sector %u (0x%08x, %u KiB)", sector,
 			 vflash_sector_addr(m->flash, sector), vflash_sector_size(m->flash, sector) / 1024);
@@ -355,7 +355,7 @@ int mcu_flash_erase_sector(struct mcu *m, unsigned sector)
 int mcu_flash_mass_erase(struct mcu *m)
 {
 	int rc = vflash_mass_erase(m->flash);
-	m->tb_dirty = true;
+	mcu_flash_changed(m);
 	mcu_logf(m, rc == VF_OK ? "mass erase (%u KiB)" : "mass erase refused (%u KiB protected)",
 		 m->flash->size / 1024);
 	return rc;
@@ -376,7 +376,7 @@ int mcu_flash_program(struct mcu *m, uint32_t addr, const uint8_t *data, unsigne
 	if (rc == VF_OK)
 		m->st.flash_programmed += len;
 	if (!m->in_core_store)
-		m->tb_dirty = true;
+		mcu_code_changed(m, addr, len);
 	return rc;
 }
 
