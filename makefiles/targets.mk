@@ -97,11 +97,13 @@ flash_dfu:
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_DFU_CMD)
 
 erase:
+	$(fk_need_helper)
 	$(PROG_NEED)
 	$(PROG_PRECHECK)
 	$(call fk_run,ERASE,$(PROG_TOOL)  $(BOARD_MCU) (mass erase),$(ERASE_CMD) $(fk_fail_hint))
 
 reset:
+	$(fk_need_helper)
 	$(PROG_NEED)
 	$(PROG_PRECHECK)
 	$(call fk_run,RESET,$(PROG_TOOL)  $(BOARD_MCU),$(RESET_CMD) $(fk_fail_hint))

@@ -24,7 +24,7 @@
 DFU_UTIL        ?= dfu-util
 DFU_USB_ID      ?= 0483:df11
 DFU_ALT         ?= 0
-DFU_FILE_TYPE   ?= bin
+DFU_FILE_TYPE   ?= dfu
 DFU_LEAVE       ?= 1
 DFU_WAIT        ?= 30
 DFU_DETACH_WAIT ?= 5
@@ -54,18 +54,18 @@ DFU_WAIT_HINT = Put $(FK_BOARD) into DFU mode$(if $(BOARD_ENTER_dfu), as above),
 # it did not: say so and stop (the exit inside { } skips the tool-failure hints).
 DFU_LEFT_CHECK = { $(fk_fk) usb-wait --gone --quiet --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_LEAVE_WAIT) --what 'the STM32 DFU bootloader' --hint $(call fk_sq,$(DFU_LEAVE_HINT)) || exit $$?; }
 DFU_LEAVE_HINT = flashkit: :leave did not start the application: the board is still in its DFU bootloader (the image was written). Reset or power-cycle the board$(if $(DFU_DONE_TEXT), ($(DFU_DONE_TEXT))).
-dfu_leave = $(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave && $(DFU_LEFT_CHECK)
+dfu_leave = $(call fk_tool,starting)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave && $(DFU_LEFT_CHECK)
 
 # $(1) = file, $(2) = its type.
 ifeq ($(DFU_LEAVE),1)
-FLASH_CMD = $(if $(filter dfu,$(2)),$(DFU_UTIL) $(DFU_SELECT) -D $(call fk_sq,$(1)) && $(dfu_leave),$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave -D $(call fk_sq,$(1)) && $(DFU_LEFT_CHECK))
+FLASH_CMD = $(if $(filter dfu,$(2)),$(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -D $(call fk_sq,$(1)) && $(dfu_leave),$(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave -D $(call fk_sq,$(1)) && $(DFU_LEFT_CHECK))
 else
-FLASH_CMD = $(DFU_UTIL) $(DFU_SELECT) $(if $(filter dfu,$(2)),,-s $(IMAGE_ADDR) )-D $(call fk_sq,$(1))
+FLASH_CMD = $(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) $(if $(filter dfu,$(2)),,-s $(IMAGE_ADDR) )-D $(call fk_sq,$(1))
 endif
-ERASE_CMD = $(DFU_UTIL) $(DFU_SELECT) -s $(FLASH_BASE):mass-erase:force
+ERASE_CMD = $(call fk_tool,erasing)$(DFU_UTIL) $(DFU_SELECT) -s $(FLASH_BASE):mass-erase:force
 RESET_CMD = $(dfu_leave)
 # Bootloader recovery (make flash-bootloader): raw write at the flash base, no :leave.
-RECOVER_CMD = $(DFU_UTIL) $(DFU_SELECT) -s $(FLASH_BASE) -D $(call fk_sq,$(1))
+RECOVER_CMD = $(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -s $(FLASH_BASE) -D $(call fk_sq,$(1))
 
 # flash_dfu: put the running firmware into DFU first, then flash as above (the wait in
 # PROG_PRECHECK finds the bootloader). Already in DFU: nothing to do. The firmware offers

@@ -46,10 +46,10 @@ OPENOCD_VERSION_CMD = $(fk_at)v=$$($(OPENOCD) --version 2>&1 | sed -n 's/^Open O
 OPENOCD_ALTERNATIVE = $(or $(firstword $(filter-out openocd,$(call fk_who_can,$(or $(FK_TARGET),flash),$(PROGRAMMERS_SUPPORTED)))),$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))) (it can only $(FK_CAN_$(firstword $(filter-out openocd,$(PROGRAMMERS_SUPPORTED))))))
 
 # $(1) = file, $(2) = its type.
-FLASH_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1))$(if $(filter bin,$(2)), $(IMAGE_ADDR)) verify reset exit)
-ERASE_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset halt' $(foreach c,$(OPENOCD_ERASE),-c '$(subst +, ,$(c))') -c 'reset run' -c shutdown
-RESET_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset run' -c shutdown
-RECOVER_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit)
+FLASH_CMD = $(call fk_tool,writing)$(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1))$(if $(filter bin,$(2)), $(IMAGE_ADDR)) verify reset exit)
+ERASE_CMD = $(call fk_tool,erasing)$(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset halt' $(foreach c,$(OPENOCD_ERASE),-c '$(subst +, ,$(c))') -c 'reset run' -c shutdown
+RESET_CMD = $(call fk_tool,resetting)$(OPENOCD) $(OPENOCD_ARGS) -c init -c 'reset run' -c shutdown
+RECOVER_CMD = $(call fk_tool,writing)$(OPENOCD) $(OPENOCD_ARGS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit)
 DEBUGSERVER_CMD = $(OPENOCD) $(OPENOCD_ARGS) -c 'gdb_port 3333' -c init -c 'reset halt'
 # gdb starts OpenOCD itself through a pipe: one process tree, nothing left running.
 DEBUG_CMD = $(GDB) -q -ex $(call fk_sq,target extended-remote | $(OPENOCD) -c 'gdb_port pipe' -c 'log_output /dev/null' $(OPENOCD_ARGS)) -ex 'monitor reset halt' $(call fk_sq,$(1))

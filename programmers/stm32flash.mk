@@ -45,12 +45,12 @@ PROG_NEED = $(call fk_need,$(STM32FLASH),$(PROG_PACKAGE))
 # ours to open (dialout); stm32flash's failures become one line saying what to check.
 STM32FLASH_RUN = sh $(call fk_sq,$(FK_ROOT)/programmers/stm32flash-run.sh)
 PROG_PRECHECK = $(fk_at)$(stm32flash_find)$(STM32FLASH_RUN) check $(STM32FLASH_PORT)
-stm32flash_run = $(stm32flash_find)$(STM32FLASH_RUN) run $(if $(filter 1,$(STM32FLASH_RESET)),1,0) $(stm32flash_inv) $(call fk_sq,$(STM32FLASH_SEQ_$(filter-out $(stm32flash_inv),1 0))) $(STM32FLASH_BAUD) $(STM32FLASH_PORT) --
+stm32flash_run = $(stm32flash_find)$(call fk_tool,$(1))$(STM32FLASH_RUN) run $(if $(filter 1,$(STM32FLASH_RESET)),1,0) $(stm32flash_inv) $(call fk_sq,$(STM32FLASH_SEQ_$(filter-out $(stm32flash_inv),1 0))) $(STM32FLASH_BAUD) $(STM32FLASH_PORT) --
 
 # $(1) = file, $(2) = its type (a .hex carries its own addresses: no -S).
-FLASH_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -w $(call fk_sq,$(1)) -v$(if $(filter bin,$(2)), -S $(IMAGE_ADDR)) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
-ERASE_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -o $(STM32FLASH_PORT)
-RESET_CMD = $(stm32flash_run) $(STM32FLASH) $(STM32FLASH_ARGS) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+FLASH_CMD = $(call stm32flash_run,writing) $(STM32FLASH) $(STM32FLASH_ARGS) -w $(call fk_sq,$(1)) -v$(if $(filter bin,$(2)), -S $(IMAGE_ADDR)) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
+ERASE_CMD = $(call stm32flash_run,erasing) $(STM32FLASH) $(STM32FLASH_ARGS) -o $(STM32FLASH_PORT)
+RESET_CMD = $(call stm32flash_run,resetting) $(STM32FLASH) $(STM32FLASH_ARGS) -g $(IMAGE_ADDR) $(STM32FLASH_PORT)
 
 # stm32flash-run.sh prints the specific cause; the board's BOARD_ENTER_stm32flash follows.
 PROG_HINTS :=

@@ -11,5 +11,6 @@ int cmd_copy(int argc, char **argv);
 int cmd_usb_wait(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

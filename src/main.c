@@ -20,6 +20,7 @@ static const struct {
 	{ "usb-wait", cmd_usb_wait, "wait for a USB device (DFU bootloader) to appear or go away" },
 	{ "list", cmd_list, "list attached boards: DFU, ST-LINK probes and drives, serial adapters" },
 	{ "manifest", cmd_manifest, "write manifest.json and SHA256SUMS for build artifacts" },
+	{ "run", cmd_run, "run a flashing tool quietly: its output only when it fails" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -439,9 +439,10 @@ def test_no_process_at_parse_time_standalone(board, prog):
 
 
 def test_no_process_at_parse_time_included(blinky):
+    # a DFU board flashes the DfuSe file with its ids (no suffix warning from dfu-util)
     calls, out = execves(["BOARD=crazyflie2", "-n", "flash-only"], cwd=ROOT / "examples/blinky")
     assert len(calls) == 1, calls
-    assert "blinky.bin" in out
+    assert "blinky.dfu" in out
 
 
 # ---------------------------------------------------------------- lists, help, info
@@ -474,10 +475,10 @@ def test_info_says_what_and_why():
     r = make("BOARD=crazyflie2", "ELFFILE=build/cf2.elf", "info")
     info = dict(re.match(r"(\S+)\s+(.*)", l).groups() for l in r.stdout.splitlines())
     assert info["programmer"].startswith("dfu (the board's default")
-    assert info["file"].startswith("build/cf2.bin (the ELF as .bin")
+    assert info["file"].startswith("build/cf2.dfu (the ELF as .dfu")
     assert info["address"] == "0x08004000 (FLASH_BASE 0x08000000 + IMAGE_OFFSET 0x4000)"
     assert "only make flash-bootloader writes there" in info["protected"]
-    assert info["flash"].startswith("dfu-util -d 0483:df11 -a 0 -s 0x08004000:leave -D 'build/cf2.bin'")
+    assert "run --label writing -- dfu-util -d 0483:df11 -a 0 -D 'build/cf2.dfu' && " in info["flash"]
     r = make("BOARD=nucleo-f401", "PROGRAMMER=cpy2remed", "FLASHFILE=fw.hex", "info")
     assert "erase        cannot; use PROGRAMMER=openocd" in r.stdout
     assert "from the command line" in r.stdout

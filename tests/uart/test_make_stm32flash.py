@@ -45,7 +45,7 @@ def test_make_flash_example(board, tmp_path):
     out = tmp_path / "blinky"
     r = b.run("make", "--no-print-directory", "-C", ROOT / "examples" / "blinky",
               "BOARD=nucleo-f401", "PROGRAMMER=stm32flash", f"PORT={b.link}",
-              f"BUILDDIR={out}", f"FLASHKIT={FLASHKIT}", "flash")
+              f"BUILDDIR={out}", f"FLASHKIT={FLASHKIT}", "V=1", "flash")  # V=1: the tool's words
     assert r.returncode == 0, r.stdout + r.stderr
     image = (out / "blinky.bin").read_bytes()
     assert b.contents(len(image)) == image
@@ -223,7 +223,7 @@ def test_make_flash_hex_at_riot_baud(board, image, tmp_path):
     subprocess.run(["objcopy", "-I", "binary", "-O", "ihex", "--change-addresses",
                     "0x08000000", str(path), str(hexfile)], check=True)
     r = mk(b, f"FLASHFILE={hexfile}", "STM32FLASH_FILE_TYPE=hex", "STM32FLASH_BAUD=57600",
-           "flash-only")
+           "V=1", "flash-only")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Interface serial_posix: 57600 8E1" in r.stdout
     assert b.contents(len(data)) == data
