@@ -7,6 +7,11 @@
 #   make fuzz FUZZ_SECONDS=600   longer fuzzing run of every reader
 #   make bench           benchmarks against objcopy, srec_cat, dfu-suffix (prints ratios)
 #
+# Every other goal is the make plugin's (help, list-boards, info, flash, erase, ...): it is
+# handed to the plugin, so the README's commands work here as they do in a firmware tree.
+# Without FLASHFILE or ELFFILE the firmware is examples/blinky (built for BOARD under
+# examples/blinky/build/BOARD/); with one of them the plugin runs here on that file.
+#
 # V=1 shows full commands.
 
 BUILD    ?= build
@@ -51,7 +56,11 @@ UNIT_EXTRA_INC :=
 UNIT_EXTRA_LIBS :=
 -include $(sort $(wildcard tools/vboard/*/*.mk))
 
-.PHONY: all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
+# This Makefile's own goals: add a new top-level target here (and nowhere else) so that
+# it is not handed to the plugin.
+TOP_GOALS := all check check-run deps unit fuzz fuzz-smoke pytest demo bench install clean vboard
+TOP_GOALS += buildtest udev-install
+.PHONY: $(TOP_GOALS)
 
 all: $(FLASHKIT) vboard $(BOARD_IDS)
 
@@ -158,7 +167,6 @@ clean:
 # The make plugin's own targets (makefiles/, examples/blinky, tools/udev).
 #   make buildtest      blinky for every board in parallel, a summary, non-zero on failure
 #   make udev-install   udev rules for ST-LINK, STM32 DFU and USB-UART (LIBUSB_ERROR_ACCESS)
-.PHONY: buildtest udev-install
 buildtest: $(FLASHKIT)
 	$(Q)j=; case ' $(MAKEFLAGS)' in *' -j'*|*jobserver*) ;; *) j=-j$$(nproc);; esac; \
 	$(MAKE) --no-print-directory $$j -f makefiles/buildtest.mk \
@@ -166,3 +174,22 @@ buildtest: $(FLASHKIT)
 
 udev-install:
 	$(Q)$(MAKE) --no-print-directory -C tools/udev install
+
+# The plugin's goals (make help, list-boards, BOARD=... info, flash, ...): every goal that is
+# not one of TOP_GOALS and not a file under $(BUILD) goes to one sub-make of the plugin.
+# The goals that need no firmware run the plugin here; the others build examples/blinky
+# unless FLASHFILE or ELFFILE says what to flash (paths then relative to this directory).
+FK_PLUGIN_GOALS := $(filter-out $(TOP_GOALS) $(BUILD)/% %.o,$(MAKECMDGOALS))
+FK_NOFIRMWARE_GOALS := help list-boards list-programmers list-attached
+FK_TOP_HELP := '' 'At the repository root also: make (build the helper), make check (every test),' \
+	'make demo (flash virtual boards), make install PREFIX=..., make buildtest, make udev-install.' \
+	'Without FLASHFILE or ELFFILE, flash and info use examples/blinky (built for BOARD).'
+ifneq ($(FK_PLUGIN_GOALS),)
+fk_plugin_here := $(or $(FLASHFILE),$(ELFFILE),$(MANIFEST),$(if $(filter-out $(FK_NOFIRMWARE_GOALS),$(FK_PLUGIN_GOALS)),,1))
+.PHONY: $(FK_PLUGIN_GOALS) _fk-plugin
+$(FK_PLUGIN_GOALS): _fk-plugin ;
+_fk-plugin: $(if $(filter-out help list-boards list-programmers,$(FK_PLUGIN_GOALS)),$(FLASHKIT))
+	$(Q)$(MAKE) --no-print-directory $(if $(fk_plugin_here),-f makefiles/flashkit.mk,-C examples/blinky) \
+		FLASHKIT=$(abspath $(FLASHKIT)) $(FK_PLUGIN_GOALS)
+	$(if $(filter help,$(FK_PLUGIN_GOALS)),@printf '%s\n' $(FK_TOP_HELP))
+endif
