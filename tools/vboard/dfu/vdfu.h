@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "verdict.h"
 #include "vflash.h"
 #include "vusb.h"
 
@@ -76,6 +77,7 @@ struct vboard {
 	double detach_delay;  /* seconds from detach/leave to the new device */
 	bool app_usb;         /* the application enumerates (DFU runtime interface) */
 	FILE *events;         /* --events log, or NULL */
+	struct vboard_run_opt run; /* --run: what :leave starts runs on the mcu model */
 	bool verbose;
 
 	/* DFU state of the bootloader */
@@ -101,6 +103,7 @@ void vdfu_event(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
  * start: "dfu", "app" or "none". */
 void vdfu_bus_start(const char *start, double appear_after, bool other);
 void vdfu_bus_stop(void);
+void vdfu_bus_settle(void);
 void vdfu_bus_other_board(const char *serial);
 void vdfu_schedule_leave(struct vdev *d);
 void vdfu_schedule_detach(struct vdev *d);

@@ -7,7 +7,8 @@ VDFU_SRC := tools/vboard/dfu/vdfu_main.c tools/vboard/dfu/vdfu_bus.c tools/vboar
 VDFU_PC = $(shell pkg-config --cflags --libs umockdev-1.0 gio-2.0 gobject-2.0 glib-2.0)
 VBOARD_BINS += $(BUILD)/vboard/vdfu
 
-$(BUILD)/vboard/vdfu: $(VDFU_SRC) tools/vboard/dfu/vdfu.h tools/vboard/mcu/vflash.h tools/vboard/usb/vusb.h $(VFLASH_OBJ) $(VUSB_OBJ)
+# --run: the mcu model (tools/vboard/mcu, libmcu.a) runs what :leave starts.
+$(BUILD)/vboard/vdfu: $(VDFU_SRC) tools/vboard/dfu/vdfu.h tools/vboard/mcu/vflash.h tools/vboard/usb/vusb.h $(VFLASH_OBJ) $(VUSB_OBJ) $(BUILD)/vboard/libmcu.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(WARN) $(CFLAGS) -Itools/vboard/dfu -Itools/vboard/mcu -Itools/vboard/usb -o $@ $(VDFU_SRC) $(VFLASH_OBJ) $(VUSB_OBJ) $(VDFU_PC)
+	$(Q)$(CC) $(WARN) $(CFLAGS) -Itools/vboard/dfu -Itools/vboard/mcu -Itools/vboard/usb -o $@ $(VDFU_SRC) $(VFLASH_OBJ) $(VUSB_OBJ) $(BUILD)/vboard/libmcu.a $(VDFU_PC) $(MCU_LIBS)

@@ -97,11 +97,25 @@ static gboolean plug_app(gpointer unused)
 }
 
 /* After :leave: the bootloader drops off the bus and jumps to the image. */
+static gint leaves_pending;
+
 static gboolean do_leave(gpointer p)
 {
 	struct vdev *d = p;
+	g_atomic_int_dec_and_test(&leaves_pending);
 	uint32_t at = vb.leave_addr_set ? vb.leave_addr : vb.alts[0].base;
 	remove_device(d);
+	if (vb.run.set) {
+		/* The chip runs the image: the verdict says whether it started. */
+		g_mutex_lock(&vb.lock);
+		int k = vboard_run_at(&vb.run, &vb.flash, at, ":leave", NULL, NULL);
+		g_mutex_unlock(&vb.lock);
+		vdfu_event("leave 0x%08x: %s%s", at, k == VB_RUNNING ? "application started: " : "",
+			   vb.run.last.verdict);
+		if (k == VB_RUNNING && vb.app_usb)
+			later(vb.detach_delay, plug_app, NULL);
+		return G_SOURCE_REMOVE;
+	}
 	uint8_t vec[8];
 	g_mutex_lock(&vb.lock);
 	bool ok = vflash_read(&vb.flash, at, vec, 8) == VF_OK;
@@ -151,7 +165,16 @@ static gboolean do_reset_to_boot(gpointer p)
  * transfer before the node disappears, as on a real bus. */
 void vdfu_schedule_leave(struct vdev *d)
 {
+	g_atomic_int_inc(&leaves_pending);
 	later(0.05, do_leave, d);
+}
+
+/* The command may end right after its :leave request (dfu-util alone does):
+ * let the chip leave and run before the board goes away. */
+void vdfu_bus_settle(void)
+{
+	while (g_atomic_int_get(&leaves_pending) > 0)
+		g_main_context_iteration(g_main_context_default(), TRUE);
 }
 
 void vdfu_schedule_detach(struct vdev *d)

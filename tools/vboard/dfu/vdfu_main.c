@@ -119,6 +119,8 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --detach-delay S    seconds from detach/leave to re-enumeration (default 0.3)\n"
 		"  --poll-ms N         bwPollTimeout for erase/program (default 5)\n"
 		"  --events FILE       log what the board did (erase, leave, plug, ...)\n"
+		"  --run SPEC          :leave runs the image on the mcu model; the verdict is printed\n"
+		"                      at the end (exit 65 when it does not run; see mcu/verdict.h)\n"
 		"  --fault F           stall=BYTE, disconnect=BYTE, no-leave, no-detach, rdp, access\n"
 		"  -v                  log to stderr\n");
 	exit(code);
@@ -183,6 +185,13 @@ int main(int argc, char **argv)
 			vb.poll_ms = (unsigned)strtoul(v, NULL, 0);
 		else if (ARG("--events"))
 			events = v;
+		else if (ARG("--run")) {
+			char msg[256];
+			if (vboard_run_option(&vb.run, v, msg, sizeof msg) < 0) {
+				fprintf(stderr, "vdfu: %s\n", msg);
+				return 64;
+			}
+		}
 		else if (ARG("--fault")) {
 			if (parse_fault(v) < 0) {
 				fprintf(stderr, "vdfu: unknown fault '%s'\n", v);
@@ -276,6 +285,7 @@ int main(int argc, char **argv)
 	vdfu_bus_start(start, appear_after, other);
 	const char *env[] = { "VDFU_FLASH", flash_file, NULL };
 	int rc = vusb_run(cmd, env, vb.faults.access, "vdfu");
+	vdfu_bus_settle();
 
 	g_mutex_lock(&vb.lock);
 	vflash_close(&vb.flash);
@@ -287,5 +297,5 @@ int main(int argc, char **argv)
 	}
 	if (vb.events)
 		fclose(vb.events);
-	return rc;
+	return vboard_run_finish(&vb.run, rc, stdout);
 }

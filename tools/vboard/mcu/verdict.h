@@ -125,4 +125,24 @@ void vboard_result_print(FILE *out, const struct vboard_spec *s, const struct vb
  * succeeded but the image did not run (fault, no application). */
 int vboard_exit_status(int command_status, const struct vboard_result *r);
 
+/* The glue a front end needs (verdict_frontend.c): its --run option, a run
+ * at each start event, and at exit the last verdict printed and the exit
+ * status. Runs may happen in another process (the drive's watcher): each
+ * run's result goes to a file the front end reads at exit. */
+struct vboard_run_opt {
+	bool set;                 /* --run given */
+	struct vboard_spec spec;
+	char own_result[64];      /* a private result file when spec.result is empty */
+	struct vboard_result last;
+	bool ran;
+};
+/* --run SPEC. Returns 0, or -1 with msg filled. */
+int vboard_run_option(struct vboard_run_opt *o, const char *spec_text, char *msg, size_t msglen);
+/* A start event (no-op without --run): boot at addr, run, judge. Returns the kind, -1 if not set. */
+int vboard_run_at(struct vboard_run_opt *o, struct vflash *f, uint32_t addr, const char *why,
+		  void (*console_out)(void *ctx, uint8_t byte), void *console_ctx);
+/* At exit: print the last run's verdict and console (to out) and return the
+ * front end's exit status (vboard_exit_status). Without --run: status. */
+int vboard_run_finish(struct vboard_run_opt *o, int status, FILE *out);
+
 #endif
