@@ -25,6 +25,7 @@
 #include "fileio.h"
 #include "formats.h"
 #include "image.h"
+#include "progress.h"
 
 #define MAX_LABELS 16
 #define MAX_FOUND 16
@@ -393,29 +394,48 @@ static int drive_from_dir(const struct copy_args *a, const struct mount_table *t
 }
 
 struct progress_state {
-	bool on, tty;
+	struct progress p;
+	bool copy_on;    /* the copy's percent (--progress, or a big file) */
 	int last;
+	const struct drive *d;
+	double timeout_s;
 };
 
 static void progress(size_t done, size_t total, void *arg)
 {
 	struct progress_state *ps = arg;
-	if (!ps->on)
+	if (!ps->copy_on)
 		return;
 	int pct = (int)(done * 100 / (total ? total : 1));
-	if (ps->tty) {
-		fprintf(stderr, "\r  COPY    %3d%%  %zu/%zu KiB", pct, done >> 10, total >> 10);
-		if (done == total)
-			fputc('\n', stderr);
-	} else if (pct / 25 != ps->last / 25 || done == total) {
-		fprintf(stderr, "  COPY    %3d%%  %zu/%zu KiB\n", pct, done >> 10, total >> 10);
-	}
+	progress_show(&ps->p, pct / 25 != ps->last / 25 || done == total || ps->last < 0,
+		      "  COPY    %3d%%  %zu/%zu KiB", pct, done >> 10, total >> 10);
+	if (done == total)
+		progress_end(&ps->p);
 	ps->last = pct;
+}
+
+/* The countdown while the probe programs: one updating line on a terminal,
+ * a line every 10 s otherwise. */
+static void on_tick(void *arg, long elapsed_ms, bool left)
+{
+	struct progress_state *ps = arg;
+	long left_s = (long)(ps->timeout_s - elapsed_ms / 1000.0 + 0.5);
+	if (left_s < 0)
+		left_s = 0;
+	long secs = elapsed_ms / 1000;
+	if (secs == ps->last)
+		return;
+	ps->last = (int)secs;
+	progress_show(&ps->p, secs > 0 && secs % 10 == 0, "          %s: %s, %ld s left",
+		      ps->d->label, left ? "away, the probe is programming" : "waiting for the probe to take the file",
+		      left_s);
 }
 
 static void on_left(void *arg)
 {
-	const struct drive *d = arg;
+	struct progress_state *ps = arg;
+	const struct drive *d = ps->d;
+	progress_clear(&ps->p);
 	printf("  WAIT    %s disconnected: the probe is programming; waiting for the drive to come back\n",
 	       d->label);
 	fflush(stdout);
@@ -522,8 +542,11 @@ static int run(struct copy_args *a, struct fk_err *e)
 	       d->serial[0] ? ", serial " : "", d->serial, p.len,
 	       p.converted ? (p.hex ? ", converted to hex" : ", converted to bin") : "");
 	fflush(stdout);
-	struct progress_state ps = { .tty = isatty(2) };
-	ps.on = a->progress == 1 || (a->progress < 0 && ps.tty && p.len >= 256 * 1024);
+	struct progress_state ps = { .last = -1, .d = d };
+	progress_init(&ps.p, stderr, a->progress == 0 ? PROGRESS_OFF : progress_mode_for(2));
+	if (a->progress == 1 && ps.p.mode == PROGRESS_OFF)
+		ps.p.mode = PROGRESS_LINES;
+	ps.copy_on = a->progress == 1 || (a->progress < 0 && p.len >= 256 * 1024);
 	rc = drive_copy(dirfd, d->label, name, p.data, p.len, 64 * 1024, progress, &ps, e);
 	close(dirfd);
 	if (rc)
@@ -542,10 +565,15 @@ static int run(struct copy_args *a, struct fk_err *e)
 		.timeout_ms = (int)(timeout * 1000),
 		.mount_grace_ms = (int)(a->grace_s * 1000),
 		.on_left = on_left,
-		.arg = d,
+		.on_tick = ps.p.mode == PROGRESS_OFF ? NULL : on_tick,
+		.arg = &ps,
 	};
 	struct wait_result r;
-	if ((rc = drive_wait(&wo, &r, e)) != 0)
+	ps.timeout_s = timeout;
+	ps.last = -1;
+	rc = drive_wait(&wo, &r, e);
+	progress_clear(&ps.p);
+	if (rc != 0)
 		goto out;
 	switch (r.outcome) {
 	case WAIT_NEVER_LEFT:

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "progress.h"
 #include "usb_scan.h"
 
 #define MAX_IDS 4
@@ -182,6 +183,11 @@ int cmd_usb_wait(int argc, char **argv)
 		 w.serial ? w.serial : "");
 	double start = now();
 	bool announced = false;
+	/* The countdown: one updating line on a terminal, a line every 10 s
+	 * otherwise, none with --quiet or FLASHKIT_PROGRESS=off (make -s). */
+	struct progress pr;
+	progress_init(&pr, stderr, quiet ? PROGRESS_OFF : progress_mode_for(2));
+	long shown = -1;
 
 	for (;;) {
 		size_t n = 0;
@@ -195,6 +201,8 @@ int cmd_usb_wait(int argc, char **argv)
 				hit[nhit++] = &devs[i];
 		double elapsed = now() - start;
 		bool late = elapsed >= timeout;
+		if (late || nhit)
+			progress_clear(&pr);
 
 		if (gone) {
 			if (!nhit)
@@ -249,6 +257,12 @@ int cmd_usb_wait(int argc, char **argv)
 			fprintf(stderr, "flashkit: waiting up to %g s for %s (%s)...\n", timeout, what, id);
 			print_lines(enter, nenter);
 			announced = true;
+		}
+		if (announced && !gone && (long)elapsed != shown) {
+			shown = (long)elapsed;
+			long left = (long)(timeout - elapsed + 0.999);
+			progress_show(&pr, shown > 0 && shown % 10 == 0,
+				      "  WAIT    %s (%s): %ld s left (Ctrl-C stops)", what, id, left);
 		}
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);

@@ -61,6 +61,8 @@ static int gentle_poll(const struct wait_opts *o, struct wait_result *r)
 			r->outcome = r->left_ms < 0 ? WAIT_NEVER_LEFT : WAIT_NOT_BACK;
 			return 0;
 		}
+		if (o->on_tick)
+			o->on_tick(o->arg, t, r->left_ms >= 0);
 		struct timespec ts = { 0, 200 * 1000000L };
 		nanosleep(&ts, NULL);
 		r->wakeups++;
@@ -181,6 +183,13 @@ int drive_wait(const struct wait_opts *o, struct wait_result *r, struct fk_err *
 		 * costs a ~15 ms RCU wait at exit, most of our reaction time.) */
 		if (r->left_ms >= 0 && until > t + 1000)
 			until = t + 1000;
+		/* A countdown: wake at the next whole second of the wait. */
+		if (o->on_tick) {
+			o->on_tick(o->arg, t - start, r->left_ms >= 0);
+			long next = start + ((t - start) / 1000 + 1) * 1000;
+			if (next < until)
+				until = next;
+		}
 		struct pollfd p = { .fd = o->mountinfo_fd, .events = POLLPRI };
 		int k = poll(&p, 1, (int)(until - t > 0 ? until - t : 0));
 		if (k < 0 && errno != EINTR) {

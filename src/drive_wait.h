@@ -27,6 +27,8 @@ struct wait_opts {
 	int timeout_ms;
 	int mount_grace_ms;                /* device back but unmounted for this long: report it */
 	void (*on_left)(void *arg);        /* called once when the drive goes away */
+	/* Called about once a second while waiting (a countdown); NULL: no ticks. */
+	void (*on_tick)(void *arg, long elapsed_ms, bool left);
 	void *arg;
 };
 
