@@ -232,7 +232,7 @@ int cmd_usb_wait(int argc, char **argv)
 			}
 			if (errno == EACCES || errno == EPERM || errno == EROFS) {
 				fprintf(stderr,
-					"flashkit: found %s: %s, but you may not open %s, so dfu-util would "
+					"flashkit: found %s: %s, but you may not open %s, so dfu-util or OpenOCD would "
 					"fail with LIBUSB_ERROR_ACCESS: install the udev rules (make "
 					"udev-install, tools/udev; then replug the board) or add yourself to "
 					"the group that owns the node (often plugdev); sudo is the last "

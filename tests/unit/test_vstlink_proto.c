@@ -335,9 +335,19 @@ static void unreliable_clone_fails_part_way(void **state)
 		answer(12);
 		assert_int_equal(in[0], i == 0 ? STL_OK : STL_SWD_AP_ERROR);
 	}
-	/* slower: it holds */
+	/* everything fails for the rest of the session */
+	cmd((uint8_t[]){ 0xf2, 0x36, 0xf0, 0xed, 0x00, 0xe0 }, 6);
+	answer(8);
+	assert_int_not_equal(in[0], STL_OK);
+	/* reconnected slower: it holds */
 	cmd((uint8_t[]){ 0xf2, 0x43, 7, 0 }, 4);
 	answer(2);
+	cmd((uint8_t[]){ 0xf2, 0x30, 0xa3 }, 3);
+	answer(2);
+	for (int i = 0; i < 2; i++) {
+		cmd((uint8_t[]){ 0xf2, 0x08, 0x00, 0x00, 0x00, 0x20, 8, 0 }, 8);
+		vstlink_out(&probe, w, 8);
+	}
 	cmd((uint8_t[]){ 0xf2, 0x08, 0x00, 0x00, 0x00, 0x20, 8, 0 }, 8);
 	vstlink_out(&probe, w, 8);
 	cmd((uint8_t[]){ 0xf2, 0x3e }, 2);

@@ -156,6 +156,8 @@ static void mem_read(struct vstlink *p, const uint8_t *c, unsigned width, bool i
 	int r = MCU_FAULT;
 	if (!p->connected) {
 		r = MCU_NOT_POWERED;
+	} else if (p->unreliable_fired) {
+		r = MCU_FAULT;
 	} else if (inc) {
 		r = mcu_mem_read(p->mcu, addr, p->reply, len, width);
 	} else {
@@ -170,15 +172,18 @@ static void mem_read(struct vstlink *p, const uint8_t *c, unsigned width, bool i
 	reply(p, width == 1 && len == 1 ? 2 : len);
 }
 
+/* A clone with marginal SWD: once BYTES were written in this session at a
+ * clock above the limit, its transfers fail from then on. */
 static bool unreliable_now(struct vstlink *p)
 {
-	if (p->cfg.unreliable_after < 0 || (long)p->bytes_written < p->cfg.unreliable_after)
+	if (p->unreliable_fired)
+		return true;
+	if (p->cfg.unreliable_after < 0 || (long)p->session_written < p->cfg.unreliable_after)
 		return false;
 	if (p->cfg.unreliable_khz && p->swd_khz <= p->cfg.unreliable_khz)
 		return false;
-	if (!p->unreliable_fired)
-		event(p, "unreliable: transfers fail from byte %llu at %u kHz",
-		      (unsigned long long)p->bytes_written, p->swd_khz);
+	event(p, "unreliable: transfers fail from byte %llu at %u kHz",
+	      (unsigned long long)p->session_written, p->swd_khz);
 	p->unreliable_fired = true;
 	return true;
 }
@@ -205,6 +210,7 @@ static void mem_write(struct vstlink *p, const uint8_t *c, const uint8_t *data, 
 	p->rw_status = mcu_status_code(r);
 	p->rw_fault_addr = r == MCU_OK ? 0 : addr;
 	p->bytes_written += len;
+	p->session_written += len;
 }
 
 static void freq_v3(struct vstlink *p)
@@ -241,6 +247,8 @@ static void debug_cmd(struct vstlink *p, const uint8_t *c)
 		uint8_t st = swd_answer(p);
 		p->mode = STL_MODE_DEBUG;
 		p->connected = st == STL_OK;
+		p->session_written = 0;
+		p->unreliable_fired = false;
 		event(p, "enter %s at %u kHz: %s", c[2] == 0xa4 ? "jtag" : "swd", p->swd_khz,
 		      st == STL_OK ? "target answers" : "no answer from the target");
 		status(p, st);
@@ -314,7 +322,8 @@ static void debug_cmd(struct vstlink *p, const uint8_t *c)
 		status(p, mcu_status_code(r));
 		return;
 	case 0x36: /* APIV2_READDEBUGREG */
-		r = p->connected ? mcu_read32(p->mcu, get32(c + 2), &v) : MCU_NOT_POWERED;
+		r = !p->connected ? MCU_NOT_POWERED
+		    : p->unreliable_fired ? MCU_FAULT : mcu_read32(p->mcu, get32(c + 2), &v);
 		status_val(p, mcu_status_code(r), v, 8);
 		return;
 	case 0x01: /* GETSTATUS (API v1): 0x80 running, 0x81 halted */

@@ -65,7 +65,8 @@ struct vstlink {
 	uint32_t rw_fault_addr;
 	/* counts, for the event log and tests */
 	uint64_t commands, bytes_written, bytes_read;
-	bool unreliable_fired;
+	uint64_t session_written; /* since SWD was entered */
+	bool unreliable_fired;   /* this session: every transfer fails now */
 };
 
 /* cfg with a Nucleo-64's ST-LINK/V2-1 (V2J37M26), 3.25 V, an F4 DP. */
