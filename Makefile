@@ -62,7 +62,15 @@ TOP_GOALS := all check check-run deps unit fuzz fuzz-smoke pytest demo bench ins
 TOP_GOALS += buildtest udev-install
 .PHONY: $(TOP_GOALS)
 
-all: $(FLASHKIT) vboard $(BOARD_IDS)
+all: $(FLASHKIT) vboard $(BOARD_IDS) $(BUILD)/man/flashkit.1
+
+# flashkit(1): its COMMANDS section is the helper's own --help texts (tools/gen-manpage),
+# so the page and --help cannot drift apart.
+MANPAGE_GEN = tools/gen-manpage $(FLASHKIT) man/flashkit.1.in
+$(BUILD)/man/flashkit.1: man/flashkit.1.in tools/gen-manpage $(FLASHKIT)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MAN     $@")
+	$(Q)$(MANPAGE_GEN) $(PREFIX)/share/flashkit >$@.tmp && mv $@.tmp $@
 
 # Which boards an attached device can be (flashkit list), generated from the board files
 # at build time: one sub-make per board, never on the flash path.
@@ -155,9 +163,11 @@ demo: deps
 bench: all
 	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done
 
+# The plugin finds the helper at PREFIX/bin next to PREFIX/share/flashkit (makefiles/flashkit.mk).
 install: $(FLASHKIT) $(BOARD_IDS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(FLASHKIT) $(DESTDIR)$(PREFIX)/bin/flashkit
+	$(MANPAGE_GEN) $(PREFIX)/share/flashkit >$(DESTDIR)$(PREFIX)/share/man/man1/flashkit.1
 	install -m 644 $(BOARD_IDS) $(DESTDIR)$(PREFIX)/share/flashkit/board-ids.txt
 	cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
 

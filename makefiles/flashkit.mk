@@ -17,9 +17,12 @@ FK_ROOT := $(patsubst %/makefiles/,%,$(dir $(abspath $(FK_MK))))
 FK_MK   := $(FK_ROOT)/makefiles/flashkit.mk
 fk_default_goal := $(.DEFAULT_GOAL)
 
-# The helper: a build in this tree, else one on PATH. FLASHKIT=... points anywhere.
+# The helper: a build in this source tree; installed (make install PREFIX=P puts the plugin
+# in P/share/flashkit), the one in P/bin; else one on PATH. FLASHKIT=... points anywhere.
+FK_INSTALLED := $(if $(wildcard $(FK_ROOT)/Makefile),,1)
+FK_PREFIX := $(patsubst %/share/flashkit,%,$(FK_ROOT))
 ifndef FLASHKIT
-FLASHKIT := $(or $(wildcard $(FK_ROOT)/build/bin/flashkit),flashkit)
+FLASHKIT := $(or $(wildcard $(FK_ROOT)/build/bin/flashkit),$(if $(FK_INSTALLED),$(wildcard $(FK_PREFIX)/bin/flashkit)),flashkit)
 endif
 
 include $(FK_ROOT)/makefiles/kbuild.mk

@@ -22,7 +22,10 @@ FK_CHECK_RANGES = --flash $(FLASH_BASE):$(FLASH_SIZE) --ram $(RAM_BASE):$(RAM_SI
 
 # The helper, as one shell word. FLASHKIT may point at any build (FLASHKIT=/tmp/b/bin/flashkit).
 fk_fk = $(call fk_sq,$(FLASHKIT))
-fk_need_helper = $(fk_at)command -v $(fk_fk) >/dev/null 2>&1 || { $(call fk_msg,flashkit: the helper $(FLASHKIT) is not built; run make -C $(FK_ROOT), or set FLASHKIT=/path/to/flashkit); exit 69; }
+fk_need_helper = $(fk_at)command -v $(fk_fk) >/dev/null 2>&1 || { $(call fk_msg,$(fk_no_helper)); exit 69; }
+# In a source tree the fix is to build it; installed, to install it (the share/flashkit
+# folder has no Makefile).
+fk_no_helper = flashkit: the helper $(FLASHKIT) $(if $(FK_INSTALLED),was not found (not in $(FK_PREFIX)/bin$(fk_comma) not on PATH); install it from the flashkit source tree with make install PREFIX=$(FK_PREFIX),is not built; run make -C $(FK_ROOT)), or set FLASHKIT=/path/to/flashkit
 
 # $(call fk_check_cmd,FILE,TYPE[,RANGES]): image against the board, before every write.
 fk_check_cmd = $(fk_fk) check $(call fk_sq,$(1))$(if $(filter bin,$(2)), --address $(IMAGE_ADDR)) $(or $(3),$(FK_CHECK_RANGES))
