@@ -136,8 +136,8 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		mcu_set_halted(m, DFSR_BKPT);
 		m->st.halt_pc = pc;
 		break;
-	case 2: /* EXCP_SWI */
-		mcu_fault(m, pc - 2, "SVC with no exception model");
+	case 2: /* EXCP_SWI: PC is after the SVC, the return address */
+		m->svc_pending = true;
 		break;
 	case 1: /* EXCP_UDEF */
 		mcu_fault(m, pc, "undefined instruction");
@@ -149,8 +149,8 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		else
 			mcu_fault(m, pc, "instruction fetch from 0x%08x failed", pc);
 		break;
-	case 8: /* EXCP_EXCEPTION_EXIT */
-		mcu_fault(m, pc, "exception return with no exception model");
+	case 8: /* EXCP_EXCEPTION_EXIT: a branch to EXC_RETURN in Handler mode */
+		m->exc_return_pending = pc | 1;
 		break;
 	default:
 		mcu_fault(m, pc, "exception %u", intno);
@@ -436,12 +436,34 @@ void mcu_resume(struct mcu *m)
 	}
 }
 
-/* One uc_emu_start() until the slice ends, a halt or a fault. */
+static bool at_wfi(struct mcu *m)
+{
+	uint8_t b[2];
+	uint32_t pc = pc_now(m);
+	if (uc_mem_read(m->uc, pc - 2, b, 2) != UC_ERR_OK)
+		return false;
+	uint16_t insn = (uint16_t)(b[0] | b[1] << 8);
+	return insn == 0xBF30 || insn == 0xBF20; /* WFI, WFE */
+}
+
+/* uc_emu_start() until the slice ends, a halt or a fault; exceptions, WFI
+ * and resets the core asked for are handled between the starts. */
 static uint64_t run_slice(struct mcu *m, uint64_t n)
 {
+	uint64_t slept = 0;
 	m->run_limit = n;
 	m->run_count = 0;
 	while (m->run_count < m->run_limit && !m->halted && !m->locked_up) {
+		unsigned exc = mcu_exception_ready(m);
+		if (exc) {
+			m->sleeping = false;
+			if (!mcu_exception_enter(m, exc))
+				break;
+		}
+		if (m->sleeping) {
+			slept = m->run_limit - m->run_count;
+			break;
+		}
 		drop_changed_code(m);
 		m->stop_pending = false;
 		m->stop_pc_valid = false;
@@ -456,6 +478,19 @@ static uint64_t run_slice(struct mcu *m, uint64_t n)
 			mcu_do_pending_reset(m);
 			break;
 		}
+		if (m->svc_pending) {
+			m->svc_pending = false;
+			if (!mcu_exception_enter(m, 11))
+				break;
+			continue;
+		}
+		if (m->exc_return_pending) {
+			uint32_t r = m->exc_return_pending;
+			m->exc_return_pending = 0;
+			if (!mcu_exception_return(m, r))
+				break;
+			continue;
+		}
 		if (e != UC_ERR_OK && !m->locked_up) {
 			uint32_t fpc = pc_now(m);
 			switch (e) {
@@ -467,25 +502,32 @@ static uint64_t run_slice(struct mcu *m, uint64_t n)
 			case UC_ERR_FETCH_UNMAPPED:
 				mcu_fault(m, fpc, "unmapped access");
 				break;
+			case UC_ERR_WRITE_PROT:
+				mcu_fault(m, fpc, "write to read-only memory");
+				break;
 			default:
 				mcu_fault(m, fpc, "%s", uc_strerror(e));
 				break;
 			}
 		}
 		if (!m->stop_pending && m->run_count < m->run_limit && !m->halted && !m->locked_up) {
-			/* Unicorn returned without a reason we know: avoid a spin */
-			break;
+			/* Unicorn returns by itself when the CPU sleeps (WFI/WFE) */
+			if (at_wfi(m)) {
+				m->sleeping = true;
+				continue;
+			}
+			break; /* a return we do not know: do not spin */
 		}
 	}
 	uint64_t ran = m->run_count;
 	m->st.instructions += ran;
-	m->cycles += ran;
+	m->cycles += ran + slept;
 	if (ran)
 		m->s_retire_st = true;
 	for (unsigned i = 0; i < m->nregions; i++)
-		if (m->regions[i].ops->tick && ran)
-			m->regions[i].ops->tick(m->regions[i].ctx, ran);
-	return ran;
+		if (m->regions[i].ops->tick && ran + slept)
+			m->regions[i].ops->tick(m->regions[i].ctx, ran + slept);
+	return ran + slept;
 }
 
 uint64_t mcu_run(struct mcu *m, uint64_t n)
@@ -546,6 +588,10 @@ void mcu_core_reset(struct mcu *m)
 	m->locked_up = false;
 	m->in_algo = false;
 	m->nfix = 0;
+	memset(m->pend, 0, sizeof m->pend);
+	m->sleeping = m->svc_pending = false;
+	m->exc_return_pending = 0;
+	m->st.exceptions = 0;
 	m->st.instructions = 0;
 	m->st.faulted = false;
 	m->st.fault_pc = 0;

@@ -87,9 +87,21 @@ bool mcu_halted(const struct mcu *m);
  * set, the core halts at the reset vector (how "reset halt" works). */
 void mcu_reset(struct mcu *m);
 
-/* Let a running core execute up to n instructions. Returns how many ran;
- * stops early on halt (BKPT, FPB match, DHCSR.C_HALT, a step) or fault. */
+/* Let a running core execute up to n instructions. Returns how many cycles
+ * passed: the instructions that ran, plus the rest of the slice when the
+ * core sleeps in WFI/WFE with no exception pending (time still passes for
+ * SysTick). Stops early on halt (BKPT, FPB match, DHCSR.C_HALT, a step) or
+ * fault; 0 when halted, faulted or not powered. */
 uint64_t mcu_run(struct mcu *m, uint64_t n);
+
+/* Exceptions: Unicorn 2.0.1 has no NVIC and takes no exception itself, so
+ * the core does ARMv7-M entry (8-word frame, EXC_RETURN in LR, handler from
+ * the vector table at VTOR) and return in software. A model pends one
+ * (SysTick 15, IRQ n as 16 + n); mcu_run() takes it before the next
+ * instruction when the core is in Thread mode with PRIMASK, FAULTMASK and
+ * DHCSR.C_MASKINTS clear. No nesting, no priorities, no FP frame. SVC is
+ * taken at once; WFI/WFE wake on a pending exception. */
+void mcu_pend_exception(struct mcu *m, unsigned exc);
 
 /* Boot as the chip does: VTOR = base, MSP and PC from the vector table there,
  * core running. A boot from an erased or invalid vector table is recorded as
@@ -121,6 +133,7 @@ struct mcu_status {
 	uint32_t algo_runs;     /* times code ran from RAM between resume and BKPT */
 	uint32_t algo_addr;     /* the last such start address (OpenOCD's work area) */
 	uint64_t flash_programmed; /* bytes written through the flash controller */
+	uint32_t exceptions;    /* exceptions taken since the last reset/boot */
 };
 void mcu_status(const struct mcu *m, struct mcu_status *st);
 uint64_t mcu_cycles(const struct mcu *m); /* core clock cycles, for time */

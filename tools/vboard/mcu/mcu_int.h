@@ -13,6 +13,7 @@
 #define MCU_FP_NLIT 2
 #define MCU_DWT_NCOMP 4
 #define MCU_MAX_FIXUPS 16
+#define MCU_PEND_WORDS 8    /* pending exceptions 0-255 */
 
 /* Per-family facts that are not in struct mcu_chip. */
 struct mcu_family_info {
@@ -109,6 +110,10 @@ struct mcu {
 	uint32_t stop_pc;           /*   PC when a memory hook stops it mid-block */
 	bool in_emu;                /* inside uc_emu_start(): MMIO comes from the core */
 	int reset_pending;          /* AIRCR from the core: 1 VECTRESET, 2 SYSRESETREQ */
+	uint32_t pend[MCU_PEND_WORDS]; /* pending exceptions (exception.c) */
+	bool svc_pending;           /* an SVC to take after the slice stops */
+	uint32_t exc_return_pending;/* an EXC_RETURN branch to complete, or 0 */
+	bool sleeping;              /* WFI/WFE until an exception is pending */
 	/* Host writes into RAM/flash that may hold translated code: offsets
 	 * [lo, hi) per region, dropped from Unicorn's cache before the next run
 	 * (a full TB flush makes the next slice slow, see core.c). */
@@ -169,6 +174,11 @@ void mcu_set_halted(struct mcu *m, uint32_t dfsr_reason);
 void mcu_core_reset(struct mcu *m);
 void mcu_do_pending_reset(struct mcu *m);
 void mcu_fault(struct mcu *m, uint32_t pc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* exception.c */
+unsigned mcu_exception_ready(struct mcu *m);
+bool mcu_exception_enter(struct mcu *m, unsigned exc);
+bool mcu_exception_return(struct mcu *m, uint32_t exc_return);
 
 /* Flash helpers for the controllers: log and count. */
 int mcu_flash_erase_sector(struct mcu *m, unsigned sector);

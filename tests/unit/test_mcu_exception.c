@@ -1,0 +1,146 @@
+/* Exceptions done in software around Unicorn: a pended SysTick is stacked,
+ * runs its handler from the vector table and returns through EXC_RETURN;
+ * SVC; PRIMASK holds a pending one back; WFI sleeps until one is pending;
+ * boot from the vector table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mcu.h"
+#include "mcu_test.h"
+
+/* Code at 0x08000040 (hand-encoded Thumb, arm-none-eabi-as -mcpu=cortex-m4):
+ *  0x40 main:        movs r4,#0
+ *  0x42 loop:        wfi
+ *  0x44              b loop
+ *  0x46 handler:     adds r4,#1      ; r4: not in the stacked frame
+ *  0x48              bx lr
+ *  0x4a main2:       movs r4,#0
+ *  0x4c              svc #0
+ *  0x4e              bkpt #0
+ *  0x50 svc_handler: movs r4,#42
+ *  0x52              bx lr */
+static const uint16_t code[] = { 0x2400, 0xbf30, 0xe7fd, 0x3401, 0x4770,
+				 0x2400, 0xdf00, 0xbe00, 0x242a, 0x4770 };
+
+static void load(struct mcu_fixture *fx, uint32_t reset)
+{
+	uint32_t vt[16];
+	memset(vt, 0xFF, sizeof vt);
+	vt[0] = 0x20001000;
+	vt[1] = reset | 1;
+	vt[11] = 0x08000050 | 1; /* SVCall */
+	vt[15] = 0x08000046 | 1; /* SysTick */
+	mcu_fixture_flash(fx, 0x08000000, vt, sizeof vt);
+	mcu_fixture_flash(fx, 0x08000040, code, sizeof code);
+}
+
+static uint32_t reg(struct mcu *m, unsigned r)
+{
+	uint32_t v;
+	mcu_halt(m);
+	assert_int_equal(mcu_reg_read(m, r, &v), MCU_OK);
+	return v;
+}
+
+static void test_systick_and_wfi(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	struct mcu *m = fx.m;
+	load(&fx, 0x08000040);
+	mcu_boot(m, 0x08000000);
+	struct mcu_status st;
+	mcu_status(m, &st);
+	assert_false(st.faulted);
+	/* it sleeps in WFI: the slice's time passes with 2 instructions */
+	assert_int_equal(mcu_run(m, 1000), 1000);
+	mcu_status(m, &st);
+	assert_int_equal(st.instructions, 2);
+	assert_int_equal(mcu_cycles(m), 1000);
+	for (unsigned i = 1; i <= 3; i++) {
+		mcu_pend_exception(m, 15);
+		mcu_run(m, 1000);
+		assert_int_equal(reg(m, 4), i);
+		assert_int_equal(reg(m, 13), 0x20001000); /* the frame is gone */
+		assert_int_equal(reg(m, 16) & 0x1FF, 0);  /* back in Thread mode */
+		mcu_resume(m);
+	}
+	mcu_status(m, &st);
+	assert_int_equal(st.exceptions, 3);
+	/* PRIMASK set: the exception waits */
+	mcu_halt(m);
+	mcu_reg_write(m, 20, 1);
+	mcu_resume(m);
+	mcu_pend_exception(m, 15);
+	mcu_run(m, 1000);
+	assert_int_equal(reg(m, 4), 3);
+	mcu_reg_write(m, 20, 0);
+	mcu_resume(m);
+	mcu_run(m, 1000);
+	assert_int_equal(reg(m, 4), 4);
+	mcu_fixture_close(&fx);
+}
+
+static void test_svc(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	struct mcu *m = fx.m;
+	load(&fx, 0x0800004a);
+	mcu_boot(m, 0x08000000);
+	mcu_run(m, 100);
+	assert_true(mcu_halted(m));
+	assert_int_equal(reg(m, 4), 42);
+	assert_int_equal(reg(m, 15), 0x0800004e);
+	assert_int_equal(reg(m, 13), 0x20001000);
+	mcu_fixture_close(&fx);
+}
+
+static void test_boot_checks(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	struct mcu *m = fx.m;
+	struct mcu_status st;
+	/* a reset vector outside flash and RAM */
+	uint32_t vt[2] = { 0x20001000, 0x30000001 };
+	mcu_fixture_flash(&fx, 0x08004000, vt, sizeof vt);
+	mcu_boot(m, 0x08004000);
+	mcu_status(m, &st);
+	assert_true(st.faulted);
+	assert_non_null(strstr(st.fault_what, "outside"));
+	/* boot at 0x08004000 sets VTOR there: a pended SysTick with no
+	 * handler (erased vector) is a fault, not a crash */
+	load(&fx, 0x08000040);
+	mcu_boot(m, 0x08000000);
+	uint32_t v;
+	assert_int_equal(mcu_read32(m, 0xE000ED08, &v), MCU_OK);
+	assert_int_equal(v, 0x08000000);
+	mcu_write32(m, 0xE000ED08, 0x08004000);
+	mcu_pend_exception(m, 15);
+	mcu_run(m, 100);
+	mcu_status(m, &st);
+	assert_true(st.faulted);
+	assert_non_null(strstr(st.fault_what, "no handler"));
+	mcu_fixture_close(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_systick_and_wfi),
+		cmocka_unit_test(test_svc),
+		cmocka_unit_test(test_boot_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
