@@ -28,7 +28,11 @@ fk_need_helper = $(fk_at)command -v $(fk_fk) >/dev/null 2>&1 || { $(call fk_msg,
 fk_no_helper = flashkit: the helper $(FLASHKIT) $(if $(FK_INSTALLED),was not found (not in $(FK_PREFIX)/bin$(fk_comma) not on PATH); install it from the flashkit source tree with make install PREFIX=$(FK_PREFIX),is not built; run make -C $(FK_ROOT)), or set FLASHKIT=/path/to/flashkit
 
 # $(call fk_check_cmd,FILE,TYPE[,RANGES]): image against the board, before every write.
-fk_check_cmd = $(fk_fk) check $(call fk_sq,$(1))$(if $(filter bin,$(2)), --address $(IMAGE_ADDR)) $(or $(3),$(FK_CHECK_RANGES))
+# --address: a .bin is placed there; a file with addresses must be linked for it.
+fk_check_cmd = $(fk_fk) check $(call fk_sq,$(1)) --address $(IMAGE_ADDR) $(or $(3),$(FK_CHECK_RANGES))
+# A file make converts from ELFFILE (no FLASHFILE given) keeps the ELF's link address:
+# the check reads it from the ELF, so fw.bin linked for the wrong address is refused.
+fk_check_elf = $(if $(and $(FK_ELF),$(if $(call fk_literal,FLASHFILE),,1),$(filter-out elf,$(FK_TYPE))), --elf $(call fk_sq,$(FK_ELF)))
 
 # Conversions from the ELF through the helper (FK_CONVERT_RULES=0 keeps your own rules).
 # The .dfu is a DfuSe file with the board's DFU ids, alt setting and the 0x011A suffix.

@@ -64,7 +64,7 @@ fk_note = $(if $(strip $(1)),$(fk_at)printf '%s\n' $(call fk_lines,$(1)))
 # or wrong file is refused before any wait for a device or any button sequence.
 define fk_flash_check
 $(fk_need_helper)
-$(call fk_run,CHECK,$(1),$(call fk_check_cmd,$(1),$(2)))
+$(call fk_run,CHECK,$(1),$(call fk_check_cmd,$(1),$(2))$(fk_check_elf))
 endef
 
 # $(call fk_flash_steps,FILE,TYPE,COMMAND VARIABLE): tools, version, wait, write.

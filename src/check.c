@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vectors.h"
+
 bool check_add_protect(struct check_opts *c, uint32_t base, uint64_t size)
 {
 	if (c->nprotect >= CHECK_MAX_PROTECT)
@@ -133,6 +135,46 @@ static void check_protect(const struct image *img, const struct check_opts *c, s
 	}
 }
 
+/* The protected region holding addr, or NULL. */
+static const struct check_range *protected_at(const struct check_opts *c, uint32_t addr)
+{
+	for (size_t p = 0; p < c->nprotect; p++)
+		if (addr >= c->protect[p].base && addr - c->protect[p].base < c->protect[p].size)
+			return &c->protect[p];
+	return NULL;
+}
+
+/* What to change when an image linked for 'link' is written at 'at': link
+ * it for 'at', or (where that is allowed) write it where it is linked. */
+static void link_fix(const struct check_opts *c, uint32_t link, uint32_t at, char *buf, size_t len)
+{
+	const struct check_range *p = protected_at(c, link);
+	uint64_t fend = (uint64_t)c->flash_base + c->flash_size;
+	if (p)
+		snprintf(buf, len, "link it for 0x%08x (the FLASH origin in its linker script); 0x%08x-0x%08x is the bootloader's",
+			 at, p->base, last(p->base, p->size));
+	else if (link >= c->flash_base && link < fend)
+		snprintf(buf, len, "link it for 0x%08x (the FLASH origin in its linker script), or write it at 0x%08x (IMAGE_OFFSET=0x%x through make, --address 0x%08x here)",
+			 at, link, link - c->flash_base, link);
+	else
+		snprintf(buf, len, "link it for 0x%08x (the FLASH origin in its linker script)", at);
+}
+
+static bool check_link(const struct check_opts *c, struct ctx *x)
+{
+	if (!c->has_at || !c->has_link || c->link == c->at)
+		return true;
+	char fix[300];
+	link_fix(c, c->link, c->at, fix, sizeof fix);
+	if (c->link_name)
+		fail(x, "made from %s, which is linked for 0x%08x, but is to be written at 0x%08x (the application address): %s",
+		     c->link_name, c->link, c->at, fix);
+	else
+		fail(x, "linked for 0x%08x but to be written at 0x%08x (the application address): %s",
+		     c->link, c->at, fix);
+	return false;
+}
+
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -149,6 +191,24 @@ static void check_vectors(const struct image *img, const struct check_opts *c, s
 		return;
 	}
 	uint32_t sp = rd32(s->data), reset = rd32(s->data + 4);
+	size_t n = end_alt0(img);
+	uint32_t lo = s->addr;
+	uint64_t hi = (uint64_t)img->seg[n - 1].addr + img->seg[n - 1].len;
+
+	/* Not firmware at all: say that, not three lines about its words. */
+	const char *kind = vt_file_kind(s->data, s->len);
+	if (kind) {
+		fail(x, "this is %s, not firmware: there is no Cortex-M vector table at its start", kind);
+		return;
+	}
+	bool sp_ok = !(sp & 3) && (c->has_ram ? sp > c->ram_base && sp <= (uint64_t)c->ram_base + c->ram_size
+					      : sp != 0 && sp != 0xFFFFFFFFu);
+	uint32_t target = reset & ~1u;
+	if (!sp_ok && (!(reset & 1) || target < c->flash_base || target >= fend)) {
+		fail(x, "this does not look like firmware: no Cortex-M vector table at 0x%08x (initial SP 0x%08x, reset vector 0x%08x); is it the right file, and does it start with its vector table?",
+		     lo, sp, reset);
+		return;
+	}
 
 	if (c->has_ram) {
 		uint64_t rend = (uint64_t)c->ram_base + c->ram_size;
@@ -173,10 +233,22 @@ static void check_vectors(const struct image *img, const struct check_opts *c, s
 	if (!(reset & 1))
 		fail(x, "reset vector 0x%08x (the word at 0x%08x) is even; Cortex-M runs Thumb code only, so this is no vector table (wrong file, or the vector table is not at the image's start)",
 		     reset, s->addr + 4);
-	uint32_t target = reset & ~1u;
-	if (target < c->flash_base || target >= fend)
+	/* An image outside flash is reported by the flash rule already. */
+	if ((target >= lo && target < hi) || lo < c->flash_base || lo >= fend)
+		return;
+	uint32_t base;
+	if (c->placed && vt_guess_base(target, hi - lo, &base) && base != lo) {
+		char fix[300];
+		link_fix(c, base, lo, fix, sizeof fix);
+		fail(x, "reset vector 0x%08x (the word at 0x%08x) points outside the image 0x%08x-0x%08llx: it looks linked for 0x%08x, not for 0x%08x where it is written; %s",
+		     reset, lo + 4, lo, (unsigned long long)(hi - 1), base, lo, fix);
+	} else if (target < c->flash_base || target >= fend) {
 		fail(x, "reset vector 0x%08x (the word at 0x%08x) points outside flash 0x%08x-0x%08x; the image is linked for another address or chip (check the linker script's FLASH origin)",
 		     reset, s->addr + 4, c->flash_base, last(c->flash_base, c->flash_size));
+	} else {
+		fail(x, "reset vector 0x%08x (the word at 0x%08x) points outside the image 0x%08x-0x%08llx: the vector table belongs to an image linked for another address (wrong file, or check the linker script's FLASH origin)",
+		     reset, lo + 4, lo, (unsigned long long)(hi - 1));
+	}
 }
 
 unsigned image_check_all(const struct image *img, const struct check_opts *c,
@@ -192,6 +264,8 @@ unsigned image_check_all(const struct image *img, const struct check_opts *c,
 			     img->seg[0].alt);
 		return x.fails;
 	}
+	if (!check_link(c, &x))
+		return x.fails;
 	check_flash(img, c, &x);
 	check_protect(img, c, &x);
 	if (!c->no_vectors)

@@ -13,6 +13,13 @@
  *    is no vector table at all: 0, erased flash (0xFFFFFFFF), or an address
  *    inside flash. check_opts.no_vectors skips the vector table rules (for
  *    images that are data, not an application).
+ *  - linked for where it is written: with has_at and has_link, link == at;
+ *    otherwise one line naming both addresses and what to change, and no
+ *    other rule is reported (they would all be consequences);
+ *  - the reset vector points inside the image itself; for a placed .bin
+ *    whose vectors point elsewhere, the address it looks linked for;
+ *  - a file that is not firmware at all (a PNG, text, no plausible vector
+ *    table) is one line saying so.
  * Only alt setting 0 is checked: in a DfuSe file other alt settings are
  * option bytes, OTP or external memory, not the internal flash.
  *
@@ -49,6 +56,18 @@ struct check_opts {
 	size_t nprotect;
 	struct check_range protect[CHECK_MAX_PROTECT];
 	bool no_vectors;         /* skip the vector table rules */
+	/* Where the image is written (the application address): a raw .bin is
+	 * placed there (placed = true); a file with addresses must start
+	 * there, i.e. be linked for it. */
+	bool has_at;
+	uint32_t at;
+	bool placed;
+	/* The address the image was linked for, when known (the lowest address
+	 * of the ELF it was made from, or of a file with addresses), and the
+	 * file that says so, for the message. */
+	bool has_link;
+	uint32_t link;
+	const char *link_name;
 };
 
 /* Add a protected region; false when there are already CHECK_MAX_PROTECT. */

@@ -15,19 +15,31 @@ static void help(FILE *f)
 {
 	fprintf(f,
 		"usage: flashkit check FILE --flash BASE:SIZE [--ram BASE:SIZE]\n"
-		"                      [--protect BASE:SIZE]... [--address A] [--no-vectors]\n"
+		"                      [--protect BASE:SIZE]... [--address A] [--elf ELF]\n"
+		"                      [--no-vectors]\n"
 		"\n"
 		"Check an image against a board's memory map before flashing it. FILE may be\n"
-		"%s; a raw .bin needs --address (where it will be written).\n"
+		"%s.\n"
+		"\n"
+		"  --address A  where the image is written (the application address). A raw\n"
+		"               .bin is placed there (it needs --address); a file with\n"
+		"               addresses (elf, hex, srec, dfu) must start there: one linked\n"
+		"               for another address is refused.\n"
+		"  --elf ELF    FILE was made from ELF (e.g. fw.bin from fw.elf): ELF's lowest\n"
+		"               address is the one FILE was linked for, and must be --address.\n"
 		"\n"
 		"Rules:\n"
+		"  - the image is linked for where it is written (--address, --elf);\n"
 		"  - every byte lies inside flash (--flash);\n"
 		"  - no byte lies inside a protected region (--protect, e.g. a bootloader;\n"
 		"    may be given several times);\n"
 		"  - the vector table at the image's lowest address looks like Cortex-M:\n"
 		"    the initial SP is inside RAM (RAM_BASE < SP <= RAM_BASE+RAM_SIZE; the end\n"
 		"    of RAM is the usual top of stack) and word-aligned, the reset vector is\n"
-		"    odd (Thumb) and points into flash. Without --ram the SP is only checked\n"
+		"    odd (Thumb) and points into the image itself (a .bin whose vectors point\n"
+		"    elsewhere is named with the address it looks linked for). A file that is\n"
+		"    not firmware (a PNG, text, no vector table) is said to be so. Without\n"
+		"    --ram the SP is only checked\n"
 		"    for 0, 0xffffffff (erased) and addresses in flash. --no-vectors skips\n"
 		"    these rules for data images.\n"
 		"In a DfuSe file only alt setting 0 (internal flash) is checked.\n"
@@ -53,8 +65,8 @@ int cmd_check(int argc, char **argv)
 {
 	struct fk_err e = { 0 };
 	struct check_opts c = { 0 };
-	struct read_opts ro = { 0 };
-	const char *path = NULL;
+	struct read_opts ro = { .warn = warn_stderr };
+	const char *path = NULL, *elf = NULL;
 	bool has_flash = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -67,9 +79,10 @@ int cmd_check(int argc, char **argv)
 			c.no_vectors = true;
 			continue;
 		}
-		static const char *const opts[] = { "--flash", "--ram", "--protect", "--address" };
+		static const char *const opts[] = { "--flash", "--ram", "--protect", "--address",
+						    "--elf" };
 		const char *val = NULL;
-		int which = arg_value(argc, argv, &i, opts, 4, "check", &val, &e);
+		int which = arg_value(argc, argv, &i, opts, 5, "check", &val, &e);
 		if (which == -2)
 			return fk_report(&e);
 		uint32_t base;
@@ -102,6 +115,9 @@ int cmd_check(int argc, char **argv)
 			}
 			ro.has_address = true;
 			continue;
+		case 4:
+			elf = val;
+			continue;
 		default:
 			break;
 		}
@@ -131,6 +147,35 @@ int cmd_check(int argc, char **argv)
 		return fk_report(&e);
 	}
 	c.name = path;
+	if (ro.has_address) {
+		c.has_at = true;
+		c.at = ro.address;
+		c.placed = img.format && strcmp(img.format, "bin") == 0;
+		if (!c.placed && img.nseg && img.seg[0].alt == 0) {
+			c.has_link = true;
+			c.link = img.seg[0].addr;
+		}
+	}
+	if (elf) {
+		/* The link address comes from the ELF FILE was made from. */
+		struct image ei;
+		image_init(&ei);
+		if (image_load(&ei, elf, &fmt_elf, NULL, &e)) {
+			image_free(&ei);
+			image_free(&img);
+			return fk_report(&e);
+		}
+		if (ei.nseg && ei.seg[0].alt == 0) {
+			c.has_link = true;
+			c.link = ei.seg[0].addr;
+			c.link_name = elf;
+		}
+		image_free(&ei);
+		if (!c.has_at && img.nseg) { /* FILE carries addresses: it is written there */
+			c.has_at = true;
+			c.at = img.seg[0].addr;
+		}
+	}
 	unsigned fails = image_check_all(&img, &c, report, NULL);
 	if (!fails) {
 		char line[512];

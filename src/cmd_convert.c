@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "formats.h"
 #include "stream.h"
+#include "vectors.h"
 
 static void help(void)
 {
@@ -57,10 +58,16 @@ static void help(void)
 "        as objcopy -O srec --srec-forceS3.\n"
 "  bin   the bytes from the lowest to the highest address, gaps filled with 0xFF.\n"
 "\n"
-"Input checks: bad checksums, bad hex digits, truncated or over-long records,\n"
-"data after the end record, a missing end record (:00000001FF, S7/S8/S9),\n"
-"overlapping data, data past 4 GiB, ELF files that are not 32-bit little-endian\n"
-"ARM. Each is one line naming the file and the line (or byte offset), exit 65.\n"
+"Input checks: bad checksums, bad hex digits, truncated or over-long records\n"
+"(a file cut mid-record), data after the end record, a missing Intel HEX end\n"
+"record (:00000001FF), overlapping data, data past 4 GiB, ELF files that are\n"
+"not 32-bit little-endian ARM. Each is one line naming the file and the line\n"
+"(or byte offset), exit 65. An S-record file without S7/S8/S9 is read (objcopy\n"
+"and srec_cat read it too; it has no start address then).\n"
+"Warnings (the conversion still runs): a second Intel HEX start record (the\n"
+"first is kept, as srec_cat does); input with no Cortex-M vector table at its\n"
+"start (a PNG, text: is this firmware?); a raw binary placed at 0 without\n"
+"--address while the output carries addresses.\n"
 "\n"
 "Examples:\n"
 "  flashkit convert build/fw.elf -o build/fw.hex\n"
@@ -203,6 +210,23 @@ static int run(int argc, char **argv, struct fk_err *e)
 	/* DfuSe ids stay zero ("not given"): the writer then keeps a DfuSe
 	 * input's ids or uses the same defaults as 'flashkit dfu'. */
 
+	/* A raw binary with no vector table, or placed at 0 by default while
+	 * the output carries addresses: say so (the conversion still runs). */
+	bool warn_at0 = !ro.has_address && to != &fmt_bin;
+	char warn[600] = "";
+	ro.warn = warn_stderr;
+	if (regular_in && inf == &fmt_bin) {
+		uint8_t head[4096];
+		int fd = open(in, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, head, sizeof head) : -1;
+		off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && size > 0)
+			vt_warning_raw(head, (size_t)n, ro.has_address ? ro.address : 0, (uint64_t)size,
+				       in, warn_at0, warn, sizeof warn);
+	}
+
 	struct outfile of;
 	int rc = outfile_open(&of, out, e);
 	if (rc)
@@ -219,6 +243,9 @@ static int run(int argc, char **argv, struct fk_err *e)
 		rc = image_load(&img, in, from, &ro, e);
 		if (!rc && image_total(&img) == 0)
 			rc = fk_fail(e, FK_EDATA, "%s: contains no data", in);
+		if (!rc && !(regular_in && inf == &fmt_bin))
+			vt_warning(&img, in, warn_at0 && img.format && !strcmp(img.format, "bin"), warn,
+				   sizeof warn);
 		if (!rc)
 			rc = to->write(&img, of.fp, &wo, e);
 		image_free(&img);
@@ -227,7 +254,10 @@ static int run(int argc, char **argv, struct fk_err *e)
 		outfile_abort(&of);
 		return rc;
 	}
-	return outfile_commit(&of, e);
+	rc = outfile_commit(&of, e);
+	if (!rc && warn[0]) /* only for a conversion that worked: else the error says it */
+		fprintf(stderr, "flashkit: warning: %s\n", warn);
+	return rc;
 }
 
 int cmd_convert(int argc, char **argv)

@@ -258,7 +258,7 @@ int cmd_dfu(int argc, char **argv)
 				goto done;
 		}
 		struct read_opts ro = { .name = path, .has_address = ad != NULL,
-					.address = ad ? ad->val : 0 };
+					.address = ad ? ad->val : 0, .warn = warn_stderr };
 		struct image in;
 		image_init(&in);
 		if (image_load(&in, path, NULL, &ro, &e)) {

@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "formats.h"
 #include "image.h"
+#include "vectors.h"
 
 static void help(FILE *f)
 {
@@ -78,7 +79,7 @@ static void text_str(const char *s)
 int cmd_info(int argc, char **argv)
 {
 	struct fk_err e = { 0 };
-	struct read_opts ro = { 0 };
+	struct read_opts ro = { .warn = warn_stderr };
 	const char *path = NULL;
 	const struct format *forced = NULL;
 	bool json = false;
@@ -170,6 +171,9 @@ int cmd_info(int argc, char **argv)
 	}
 	size_t total = image_total(&img);
 	uint32_t crc = image_crc32(&img);
+	char warn[600];
+	if (vt_warning(&img, path, false, warn, sizeof warn))
+		fprintf(stderr, "flashkit: warning: %s\n", warn);
 
 	if (json) {
 		printf("{\"file\": ");

@@ -72,11 +72,16 @@ int dfuse_parse(struct image *img, const uint8_t *buf, size_t len, const char *n
 		return fk_fail(e, FK_EDATA,
 			       "%s: offset %zu: DFU suffix bcdDFU is 0x%04x, a DfuSe file needs 0x011a (dfu-util would not treat it as DfuSe)",
 			       name, soff + 6, s.bcd_dfu);
+	/* DFUImageSize: the file without its suffix, as MicroPython's dfu.py,
+	 * dfuse-pack.py before dfu-util 0.10 and fwupd write it (fwupd refuses
+	 * anything else). UM0391 calls it "the total DFU file length", and
+	 * dfuse-pack.py since 0.10 (and flashkit before) counts the suffix
+	 * too; dfu-util ignores the field. Both are read. */
 	uint32_t image_size = le32(buf + 6);
-	if (image_size != len)
+	if (image_size != soff && image_size != len)
 		return fk_fail(e, FK_EDATA,
-			       "%s: offset 6: DFUImageSize says %u bytes but the file has %zu: truncated or padded",
-			       name, image_size, len);
+			       "%s: offset 6: DFUImageSize says %u bytes but the file has %zu (%zu without its DFU suffix): truncated or padded",
+			       name, image_size, len, soff);
 
 	size_t body = soff; /* targets must end exactly here */
 	size_t off = PREFIX_LEN;
@@ -172,7 +177,7 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 		return fk_fail(e, FK_EDATA, "the image holds no data: nothing to put in a DfuSe file");
 
 	/* Sizes first: the prefix and each target header carry them. */
-	uint64_t total = PREFIX_LEN + DFU_SUFFIX_LEN;
+	uint64_t total = PREFIX_LEN; /* DFUImageSize: everything before the suffix */
 	unsigned ntargets = 0;
 	for (size_t i = 0; i < img->nseg; i++) {
 		if (img->seg[i].len > 0xFFFFFFFFu - ELEMENT_LEN)
@@ -186,9 +191,9 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	}
 	if (ntargets > 255)
 		return fk_fail(e, FK_EDATA, "more than 255 alt settings: a DfuSe file holds at most 255 targets");
-	if (total > 0xFFFFFFFFu)
+	if (total + DFU_SUFFIX_LEN > 0xFFFFFFFFu)
 		return fk_fail(e, FK_EDATA, "the DfuSe file would be %llu bytes, over the 4 GiB DFUImageSize limit",
-			       (unsigned long long)total);
+			       (unsigned long long)(total + DFU_SUFFIX_LEN));
 
 	struct dfu_suffix s = { .bcd_device = DFUSE_DEFAULT_DEVICE, .id_product = DFUSE_DEFAULT_PID,
 				.id_vendor = DFUSE_DEFAULT_VID, .bcd_dfu = DFU_BCD_DFUSE };

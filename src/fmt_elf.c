@@ -92,6 +92,57 @@ static void add_breaks(struct image *img, const uint8_t *buf, size_t len, const 
 	}
 }
 
+/* What objcopy -O binary takes: every allocated section with file bytes,
+ * at the load address its segment gives it. Not the segments' bytes: a
+ * segment may hold more than its sections, e.g. the ELF and program headers
+ * when the first PT_LOAD starts at file offset 0 (NXP MCUXpresso .axf
+ * files), which would otherwise land in flash in front of the vector table.
+ * Returns 0 (sections loaded), -1 (no usable section table, or no section
+ * inside a segment: load the segments instead) or an error code. */
+static int load_sections(struct image *img, const uint8_t *buf, size_t len, const uint8_t *ph,
+			 unsigned phnum, unsigned phentsize, bool use_vaddr, const char *name,
+			 struct fk_err *e)
+{
+	uint32_t shoff = u32(buf + 32);
+	unsigned shentsize = u16(buf + 46), shnum = u16(buf + 48);
+	if (!shoff || shnum == 0 || shentsize < 40 ||
+	    (uint64_t)shoff + (uint64_t)shnum * shentsize > len)
+		return -1;
+	bool any = false;
+	for (unsigned i = 0; i < shnum; i++) {
+		const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
+		uint32_t type = u32(sh + 4), flags = u32(sh + 8), off = u32(sh + 16), size = u32(sh + 20);
+		if (type == 0 || type == SHT_NOBITS || !(flags & SHF_ALLOC) || size == 0)
+			continue;
+		for (unsigned j = 0; j < phnum; j++) {
+			struct phdr h;
+			get_phdr(ph + (size_t)j * phentsize, &h);
+			if (h.type != PT_LOAD || h.filesz == 0 || off < h.offset ||
+			    (uint64_t)off + size > (uint64_t)h.offset + h.filesz)
+				continue;
+			if ((uint64_t)off + size > len)
+				return bad(name, shoff + (uint64_t)i * shentsize, e,
+					   "section %u: bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
+					   i, off, size, len);
+			uint64_t lma = (uint64_t)(use_vaddr ? h.vaddr : h.paddr) + (off - h.offset);
+			if (lma + size > FK_ADDR_LIMIT)
+				return bad(name, shoff + (uint64_t)i * shentsize, e,
+					   "section %u: address overflow: 0x%x bytes at 0x%08llx run past the 4 GiB address space",
+					   i, size, (unsigned long long)lma);
+			struct fk_err le = { 0 };
+			if (image_add(img, (uint32_t)lma, buf + off, size, 0, "", &le)) {
+				const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg;
+				if (le.code != FK_EDATA)
+					return fk_fail(e, le.code, "%s: %s", name, m);
+				return bad(name, shoff + (uint64_t)i * shentsize, e, "section %u: %s", i, m);
+			}
+			any = true;
+			break;
+		}
+	}
+	return any ? 0 : -1;
+}
+
 static int rd(struct image *img, const uint8_t *buf, size_t len, const struct read_opts *o,
 	      struct fk_err *e)
 {
@@ -145,7 +196,32 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 	if (!any)
 		return bad(name, phoff, e, "no PT_LOAD segment, so nothing to load");
 
+	/* Every segment must be inside the file and the address space, whichever
+	 * way its bytes are taken below. */
+	for (unsigned i = 0; i < phnum; i++) {
+		uint64_t hoff = phoff + (uint64_t)i * phentsize;
+		struct phdr h;
+		get_phdr(buf + hoff, &h);
+		if (h.type != PT_LOAD || h.filesz == 0)
+			continue;
+		uint32_t a = use_vaddr ? h.vaddr : h.paddr;
+		if ((uint64_t)h.offset + h.filesz > len)
+			return bad(name, hoff, e,
+				   "program header %u: segment bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
+				   i, h.offset, h.filesz, len);
+		if ((uint64_t)a + h.filesz > FK_ADDR_LIMIT)
+			return bad(name, hoff, e,
+				   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
+				   i, h.filesz, a);
+	}
 	size_t before = image_total(img);
+	int rc = load_sections(img, buf, len, ph, phnum, phentsize, use_vaddr, name, e);
+	if (rc < 0)
+		goto segments;
+	if (rc)
+		return rc;
+	goto done;
+segments:
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t hoff = phoff + (uint64_t)i * phentsize;
 		struct phdr h;
@@ -172,6 +248,7 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 		if ((uint64_t)a + h.filesz < FK_ADDR_LIMIT)
 			image_add_break(img, a + h.filesz);
 	}
+done:
 	if (image_total(img) == before)
 		return fk_fail(e, FK_EDATA,
 			       "%s: no loadable bytes (every PT_LOAD segment is empty or .bss): nothing to flash",

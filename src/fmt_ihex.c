@@ -123,12 +123,26 @@ int ihex_parse_line(struct ihex_parser *p, const uint8_t *s, size_t n, unsigned 
 		if (ll != 4)
 			return bad(p, lineno, e, "start address record (type %02lX) has %lu data bytes, it needs 4",
 				   type, ll);
-		p->has_entry = true;
+	{
+		uint32_t v;
 		if (type == 0x05)
-			p->entry = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+			v = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 		else /* CS:IP */
-			p->entry = (((uint32_t)d[0] << 8 | d[1]) << 4) + ((uint32_t)d[2] << 8 | d[3]);
+			v = (((uint32_t)d[0] << 8 | d[1]) << 4) + ((uint32_t)d[2] << 8 | d[3]);
+		/* A second start record: keep the first, as srec_cat does
+		 * ("redundant execution start address record"); the reader warns. */
+		if (p->has_entry) {
+			if (!p->dup_line) {
+				p->dup_line = lineno;
+				p->dup_entry = v;
+			}
+			return 0;
+		}
+		p->has_entry = true;
+		p->entry = v;
+		p->entry_line = lineno;
 		return 0;
+	}
 	default:
 		return bad(p, lineno, e, "unknown record type %02lX (Intel HEX has types 00 to 05)", type, 0);
 	}
@@ -174,6 +188,9 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 		img->has_entry = true;
 		img->entry = p.entry;
 	}
+	if (p.dup_line)
+		read_warn(o, "%s:%lu: a second start address record (0x%08x); the first, 0x%08x on line %lu, is kept (as srec_cat does)",
+			  o->name, p.dup_line, p.dup_entry, p.entry, p.entry_line);
 	return 0;
 }
 
@@ -329,9 +346,15 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	return rc;
 }
 
-/* ':' then hex digits up to the first line end. */
+/* ':' then hex digits up to the first line end; blank lines before it are
+ * allowed (the reader skips them too), so hex text that starts with an empty
+ * line is still hex, not a raw binary. */
 static bool probe(const uint8_t *buf, size_t len)
 {
+	while (len > 0 && (buf[0] == '\n' || buf[0] == '\r')) {
+		buf++;
+		len--;
+	}
 	if (len < 11 || buf[0] != ':')
 		return false;
 	for (size_t i = 1; i < 11; i++)

@@ -203,9 +203,14 @@ static int wr(const struct image *img, FILE *out, const struct write_opts *o, st
 	return rc;
 }
 
-/* 'S', a record type digit, then hex digits. */
+/* 'S', a record type digit, then hex digits (after any blank lines, which
+ * the reader skips too). */
 static bool probe(const uint8_t *buf, size_t len)
 {
+	while (len > 0 && (buf[0] == '\n' || buf[0] == '\r')) {
+		buf++;
+		len--;
+	}
 	if (len < 10 || buf[0] != 'S' || buf[1] < '0' || buf[1] > '9')
 		return false;
 	for (size_t i = 2; i < 10; i++)

@@ -1,5 +1,7 @@
 #include "formats.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +14,24 @@ static const struct format *const formats[] = {
 	&fmt_elf, &fmt_dfuse, &fmt_ihex, &fmt_srec, &fmt_bin,
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
+
+void read_warn(const struct read_opts *o, const char *fmt, ...)
+{
+	if (!o || !o->warn)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o->warn(o->warn_ctx, msg);
+}
+
+void warn_stderr(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "flashkit: warning: %s\n", msg);
+}
 
 const struct format *format_by_name(const char *name)
 {
@@ -60,6 +80,11 @@ const struct format *format_detect(const uint8_t *buf, size_t len, const char *p
 		if (formats[i]->probe && formats[i]->probe(buf, len))
 			return formats[i];
 	const struct format *f = path ? format_by_path(path) : NULL;
+	/* A .dfu without the DfuSe prefix is a plain image with a DFU 1.0/1.1
+	 * suffix (Fomu and other non-ST boards ship these): a bin, whose
+	 * suffix image_load checks and strips. */
+	if (f == &fmt_dfuse)
+		return &fmt_bin;
 	return f ? f : &fmt_bin;
 }
 
@@ -106,6 +131,7 @@ int image_load(struct image *img, const char *path, const struct format *forced,
 		}
 	}
 	rc = f->read(img, buf, datalen, &ro, e);
+	img->format = f->name;
 	free(buf);
 	return rc;
 }

@@ -13,7 +13,16 @@ struct read_opts {
 	const char *name;      /* file name for messages */
 	bool has_address;      /* bin: where byte 0 goes (default 0) */
 	uint32_t address;
+	/* Warnings (the file is read, but something is odd): one line each,
+	 * "fw.hex:3: ..."; NULL drops them (fuzzers, unit tests). */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
 };
+
+/* Send one warning through o->warn, if any. */
+void read_warn(const struct read_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warn callback that prints "flashkit: warning: MSG" on stderr. */
+void warn_stderr(void *ctx, const char *msg);
 
 struct write_opts {
 	unsigned record_len;   /* hex/srec data bytes per record; 0 = the format's default */

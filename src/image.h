@@ -50,6 +50,8 @@ struct image {
 	 * identical to objcopy's. Empty for every other input. */
 	uint32_t *breaks;
 	size_t nbreaks, breaks_cap;
+	/* The format image_load read it as ("bin", "hex", ...), NULL before. */
+	const char *format;
 };
 
 void image_init(struct image *img);

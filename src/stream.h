@@ -124,6 +124,9 @@ struct ihex_parser {
 	bool seen_eof;
 	bool has_entry;
 	uint32_t entry;
+	unsigned long entry_line;  /* line of the start record kept (the first) */
+	unsigned long dup_line;    /* line of the first start record after it, or 0 */
+	uint32_t dup_entry;        /* what that one said */
 	uint8_t data[256];     /* data bytes, then the checksum */
 };
 void ihex_parser_init(struct ihex_parser *p, const char *name);

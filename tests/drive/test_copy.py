@@ -50,7 +50,7 @@ def test_bin_as_hex_and_hex_as_bin(vrun, image, tmp_path):
 
 
 def test_image_not_at_flash_start_goes_as_hex(vrun, tmp_path, image):
-    path, data = image(2000)
+    path, data = image(2000, reset=0x080041C1)   # linked for 0x08004000
     r = vrun(FLASHKIT, "copy", path, *LABELS, *RANGES, "--address", "0x08004000",
              "--protect", "0x08000000:16K")
     assert r.returncode == 0, r.stderr

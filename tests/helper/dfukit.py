@@ -43,7 +43,7 @@ def parse_dfuse(blob):
     returns (targets, suffix) with targets = [(alt, name, [(addr, data)])]."""
     assert blob[:5] == b"DfuSe" and blob[5] == 1
     size, ntargets = struct.unpack_from("<IB", blob, 6)
-    assert size == len(blob)
+    assert size == len(blob) - 16   # DFUImageSize: the file without its suffix
     suffix = struct.unpack_from("<HHHH3sBI", blob, len(blob) - 16)
     bcd_device, pid, vid, bcd_dfu, ufd, blen, crc = suffix
     assert ufd == b"UFD" and blen == 16

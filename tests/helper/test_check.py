@@ -39,17 +39,40 @@ def test_check_sp_at_end_of_ram(fk, tmp_path):
 
 
 def test_check_each_failure_one_line(fk, tmp_path):
-    b = app_bin(tmp_path / "fw.bin", sp=0xFFFFFFFF, reset=0x00000100)
+    b = app_bin(tmp_path / "fw.bin", sp=0x20020004, reset=0x08000101, size=1024 * 1024 + 4)
     r = fk("check", b, "--address", "0x08000000", *BOARD)
     assert r.returncode == 65
     err = r.stderr.strip().splitlines()
-    assert len(err) == 4, r.stderr
+    assert len(err) == 3, r.stderr
     assert all(x.startswith(f"flashkit: {b}: ") for x in err)
-    assert "protected bootloader region" in err[0]
-    assert "initial SP 0xffffffff" in err[1]
-    assert "reset vector 0x00000100" in err[2] and "is even" in err[2]
-    assert "points outside flash" in err[3]
+    assert "past the end of flash" in err[0]
+    assert "protected bootloader region" in err[1]
+    assert "initial SP 0x20020004" in err[2]
+    b = app_bin(tmp_path / "fw.bin", reset=0x08004100)
+    line = one_line_error(fk("check", b, "--address", "0x08004000", *BOARD))
+    assert "reset vector 0x08004100" in line and "is even" in line
     assert r.stdout == ""
+
+
+def test_check_no_vector_table_is_one_line_saying_not_firmware(fk, tmp_path):
+    b = app_bin(tmp_path / "fw.bin", sp=0xFFFFFFFF, reset=0x00000100)
+    line = one_line_error(fk("check", b, "--address", "0x08004000", *BOARD))
+    assert line == (f"flashkit: {b}: this does not look like firmware: no Cortex-M vector table "
+                    "at 0x08004000 (initial SP 0xffffffff, reset vector 0x00000100); is it the "
+                    "right file, and does it start with its vector table?")
+
+
+@pytest.mark.parametrize("name,head,kind", [
+    ("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "a PNG image"),
+    ("fw.zip", b"PK\x03\x04\x14\0\0\0", "a ZIP archive"),
+    ("notes.bin", b"Release notes for version 1.2\n", "text"),
+    ("fw.uf2", b"UF2\nWQ]\x9e\0\0\0\0", "a UF2 file"),
+])
+def test_check_names_what_a_non_firmware_file_is(fk, tmp_path, name, head, kind):
+    p = tmp_path / name
+    p.write_bytes(head * 8 + bytes(512))
+    line = one_line_error(fk("check", p, "--address", "0x08004000", *BOARD))
+    assert f"this is {kind}" in line and "not firmware" in line
 
 
 def test_check_bin_without_address(fk, tmp_path):

@@ -91,22 +91,22 @@ static void sp_at_ram_end_is_valid_ram_base_is_not(void **state)
 	struct check_opts c = board();
 	struct image img;
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 128 * 1024, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, RAM + 128 * 1024, FLASH + 0x4011, 64, 0);
 	expect(&img, &c, 0, NULL);
 	image_free(&img);
 
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 128 * 1024 + 4, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, RAM + 128 * 1024 + 4, FLASH + 0x4011, 64, 0);
 	expect(&img, &c, 1, "initial SP 0x20020004 (the word at 0x08004000) is outside RAM 0x20000000-0x2001ffff");
 	image_free(&img);
 
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, RAM, FLASH + 0x4011, 64, 0);
 	expect(&img, &c, 1, "initial SP 0x20000000");
 	image_free(&img);
 
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 0x1002, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, RAM + 0x1002, FLASH + 0x4011, 64, 0);
 	expect(&img, &c, 1, "initial SP 0x20001002 (the word at 0x08004000) is not word-aligned");
 	image_free(&img);
 }
@@ -172,7 +172,7 @@ static void flash_bounds(void **state)
 
 	/* 16 bytes too many */
 	image_init(&img);
-	app(&img, FLASH + 0x100000 - 4096, RAM + 0x20000, FLASH + 0x101, 4096, 0);
+	app(&img, FLASH + 0x100000 - 4096, RAM + 0x20000, FLASH + 0x100000 - 4096 + 0x101, 4096, 0);
 	uint8_t extra[16] = { 0 };
 	struct fk_err e = { 0 };
 	assert_int_equal(image_add(&img, FLASH + 0x100000, extra, 16, 0, "t", &e), 0);
@@ -193,8 +193,8 @@ static void reset_vector(void **state)
 	struct check_opts c = board();
 	struct image img;
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x4188, 64, 0);
-	expect(&img, &c, 1, "reset vector 0x08004188 (the word at 0x08004004) is even; Cortex-M runs Thumb code only");
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x4018, 64, 0);
+	expect(&img, &c, 1, "reset vector 0x08004018 (the word at 0x08004004) is even; Cortex-M runs Thumb code only");
 	image_free(&img);
 
 	image_init(&img);
@@ -202,16 +202,64 @@ static void reset_vector(void **state)
 	expect(&img, &c, 1, "reset vector 0x00000189 (the word at 0x08004004) points outside flash 0x08000000-0x080fffff");
 	image_free(&img);
 
-	/* reset at the last halfword of flash is still inside */
+	/* reset at the last halfword of the image is still inside; one past it,
+	 * in flash but outside the image, is not */
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0xFFFFF, 64, 0);
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x403F, 64, 0);
 	expect(&img, &c, 0, NULL);
 	image_free(&img);
+	image_init(&img);
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x40041, 64, 0);
+	expect(&img, &c, 1, "reset vector 0x08040041 (the word at 0x08004004) points outside the image 0x08004000-0x0800403f: the vector table belongs to an image linked for another address");
+	image_free(&img);
 
-	/* both wrong, plus SP: three lines */
+	/* a placed .bin: the address it looks linked for, and what to change */
+	image_init(&img);
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x11, 64, 0);
+	c.placed = true;
+	expect(&img, &c, 1, "reset vector 0x08000011 (the word at 0x08004004) points outside the image 0x08004000-0x0800403f: it looks linked for 0x08000000, not for 0x08004000 where it is written; link it for 0x08004000 (the FLASH origin in its linker script); 0x08000000-0x08003fff is the bootloader's");
+	image_free(&img);
+	image_init(&img);
+	app(&img, FLASH, RAM + 0x20000, FLASH + 0x4011, 64, 0);
+	c.nprotect = 0;
+	expect(&img, &c, 1, "it looks linked for 0x08004000, not for 0x08000000 where it is written; link it for 0x08000000 (the FLASH origin in its linker script), or write it at 0x08004000 (IMAGE_OFFSET=0x4000 through make, --address 0x08004000 here)");
+	image_free(&img);
+	c = board();
+
+	/* SP and reset both wrong: no vector table, one line saying so */
 	image_init(&img);
 	app(&img, FLASH + 0x4000, 0x30000000, 0x20000000, 64, 0);
-	expect(&img, &c, 3, "initial SP");
+	expect(&img, &c, 1, "this does not look like firmware: no Cortex-M vector table at 0x08004000 (initial SP 0x30000000, reset vector 0x20000000)");
+	image_free(&img);
+}
+
+/* The link address rule: known from the ELF (or a file with addresses), it
+ * must be where the image is written; one line, and nothing else reported. */
+static void linked_for_another_address(void **state)
+{
+	(void)state;
+	struct check_opts c = board();
+	struct image img;
+	image_init(&img);
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x11, 64, 0);
+	c.has_at = true;
+	c.at = FLASH + 0x4000;
+	c.has_link = true;
+	c.link = FLASH;
+	c.link_name = "fw.elf";
+	expect(&img, &c, 1, "fw.bin: made from fw.elf, which is linked for 0x08000000, but is to be written at 0x08004000 (the application address): link it for 0x08004000 (the FLASH origin in its linker script); 0x08000000-0x08003fff is the bootloader's");
+	c.link_name = NULL;
+	expect(&img, &c, 1, "fw.bin: linked for 0x08000000 but to be written at 0x08004000");
+	c.link = FLASH + 0x4000;
+	expect(&img, &c, 1, "points outside the image"); /* the vector rule still applies */
+	image_free(&img);
+	/* nucleo-f401 style: no bootloader, linked above the flash start */
+	struct check_opts n = { .name = "fw.bin", .flash_base = FLASH, .flash_size = 512 * 1024,
+				.has_ram = true, .ram_base = RAM, .ram_size = 96 * 1024,
+				.has_at = true, .at = FLASH, .has_link = true, .link = FLASH + 0x4000 };
+	image_init(&img);
+	app(&img, FLASH, RAM + 0x18000, FLASH + 0x4011, 64, 0);
+	expect(&img, &n, 1, "fw.bin: linked for 0x08004000 but to be written at 0x08000000 (the application address): link it for 0x08000000 (the FLASH origin in its linker script), or write it at 0x08004000 (IMAGE_OFFSET=0x4000 through make, --address 0x08004000 here)");
 	image_free(&img);
 }
 
@@ -232,13 +280,13 @@ static void without_ram(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		image_init(&img);
-		app(&img, FLASH + 0x4000, bad[i].sp, FLASH + 0x4101, 64, 0);
+		app(&img, FLASH + 0x4000, bad[i].sp, FLASH + 0x4011, 64, 0);
 		expect(&img, &c, 1, bad[i].msg);
 		image_free(&img);
 	}
 	/* CCM RAM on an F4 is fine without a RAM range */
 	image_init(&img);
-	app(&img, FLASH + 0x4000, 0x10010000, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, 0x10010000, FLASH + 0x4011, 64, 0);
 	expect(&img, &c, 0, NULL);
 	image_free(&img);
 }
@@ -264,7 +312,7 @@ static void only_alt0_checked(void **state)
 	struct check_opts c = board();
 	struct image img;
 	image_init(&img);
-	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x4101, 64, 0);
+	app(&img, FLASH + 0x4000, RAM + 0x20000, FLASH + 0x4011, 64, 0);
 	/* option bytes on alt 1: outside flash, but not checked */
 	app(&img, 0x1fffc000, 0xffffffff, 0xffffffff, 16, 1);
 	expect(&img, &c, 0, NULL);
@@ -286,7 +334,7 @@ static void vector_table_at_lowest_address(void **state)
 	image_init(&img);
 	app(&img, FLASH + 0x8000, RAM + 0x20000, FLASH + 0x8101, 64, 0);
 	app(&img, FLASH + 0x4000, 0xffffffff, 0xffffffff, 64, 0);
-	expect(&img, &c, 2, "initial SP 0xffffffff (the word at 0x08004000)");
+	expect(&img, &c, 1, "no Cortex-M vector table at 0x08004000 (initial SP 0xffffffff");
 	image_free(&img);
 }
 
@@ -331,6 +379,7 @@ int main(void)
 		cmocka_unit_test(protected_overlap_range),
 		cmocka_unit_test(flash_bounds),
 		cmocka_unit_test(reset_vector),
+		cmocka_unit_test(linked_for_another_address),
 		cmocka_unit_test(without_ram),
 		cmocka_unit_test(short_and_empty),
 		cmocka_unit_test(only_alt0_checked),

@@ -81,7 +81,7 @@ static void layout_single_element(void **state)
 
 	assert_int_equal(len, 11 + 274 + 8 + 1000 + 16);
 	assert_memory_equal(b, "DfuSe\x01", 6);
-	assert_int_equal(le32(b + 6), len);            /* DFUImageSize incl. suffix */
+	assert_int_equal(le32(b + 6), len - 16);       /* DFUImageSize: without the suffix */
 	assert_int_equal(b[10], 1);                     /* bTargets */
 	assert_memory_equal(b + 11, "Target", 6);
 	assert_int_equal(b[17], 0);                     /* bAlternateSetting */
@@ -314,7 +314,30 @@ static void err_image_size(void **state)
 	uint8_t *b = good(&len);
 	put32(b + 6, LEN + 1);
 	fix_crc(b, len);
-	expect_error(b, len, "offset 6: DFUImageSize says 628 bytes but the file has 627");
+	expect_error(b, len, "offset 6: DFUImageSize says 628 bytes but the file has 627 (611 without its DFU suffix)");
+	free(b);
+}
+
+/* Both values in the field: without the suffix (MicroPython's dfu.py, fwupd,
+ * dfuse-pack.py before dfu-util 0.10, what we write) and with it (UM0391's
+ * "total DFU file length", dfuse-pack.py since 0.10). */
+static void image_size_with_or_without_suffix(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *b = good(&len);
+	assert_int_equal(le32(b + 6), len - 16);
+	struct image img;
+	struct fk_err e = { 0 };
+	assert_int_equal(parse(b, len, &img, &e), 0);
+	image_free(&img);
+	put32(b + 6, (uint32_t)len);
+	fix_crc(b, len);
+	assert_int_equal(parse(b, len, &img, &e), 0);
+	image_free(&img);
+	put32(b + 6, (uint32_t)len - 17);
+	fix_crc(b, len);
+	expect_error(b, len, "DFUImageSize says 610 bytes");
 	free(b);
 }
 
@@ -479,6 +502,7 @@ int main(void)
 		cmocka_unit_test(err_signature_version),
 		cmocka_unit_test(err_suffix),
 		cmocka_unit_test(err_image_size),
+		cmocka_unit_test(image_size_with_or_without_suffix),
 		cmocka_unit_test(err_no_targets),
 		cmocka_unit_test(err_target_prefix),
 		cmocka_unit_test(err_target_size),

@@ -192,7 +192,8 @@ static void errors(void **state)
 	phdr(1, 1, 0x200, 0x20000000, 0x08000040, 0x1000, 0x1000);
 	bad("fw.elf: offset 0x54: program header 1: segment bytes at file offset 0x200+0x1000 run past the end");
 	phdr(1, 1, 0x200, 0x20000000, 0x08000020, 8, 8);
-	bad("fw.elf: offset 0x54: program header 1: data at 0x08000020 overlaps data already at 0x08000000-0x0800003f");
+	/* the sections are what is loaded: the error names the one that overlaps */
+	bad("fw.elf: offset 0x878: section 3: data at 0x08000020 overlaps data already at 0x08000000-0x0800003f");
 	phdr(1, 1, 0x200, 0x20000000, 0xFFFFFFFC, 8, 8);
 	bad("offset 0x54: program header 1: address overflow");
 	for (int i = 0; i < 3; i++)
