@@ -12,5 +12,6 @@ int cmd_usb_wait(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -91,7 +91,13 @@ static int look_at_table(const struct wait_opts *o, const struct drive_query *q,
 	size_t n = drive_find(now, q, c, 8);
 	int pick = -1;
 	for (size_t i = 0; i < n && i < 8; i++) {
-		bool fresh = !mount_by_id(o->before, c[i].mount_id);
+		/* A mount id of the table before the copy names another mount
+		 * now when the kernel has recycled it: two drives re-mounting at
+		 * once (flash-bench) swap their ids. Same id, other place or
+		 * device: a fresh mount too. */
+		const struct mount_entry *old = mount_by_id(o->before, c[i].mount_id);
+		bool fresh = !old || old->major != c[i].major || old->minor != c[i].minor ||
+			     strcmp(old->point, c[i].point) != 0;
 		/* Mount ids are reused: the same id is the drive back only if
 		 * it was seen gone, or our file has vanished (gone and back
 		 * between two looks at the table). */
