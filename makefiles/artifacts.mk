@@ -63,7 +63,7 @@ _fk-artifact: $(call fk_prereq,$(FK_ELF))
 	$(call fk_run,ELF,$(fk_art_out).elf,cp $(call fk_sq,$(FK_ELF)) $(call fk_sq,$(fk_art_out).elf))
 	$(call fk_run,BIN,$(fk_art_out).bin,$(fk_fk) convert $(call fk_sq,$(FK_ELF)) -o $(call fk_sq,$(fk_art_out).bin) --to bin)
 	$(call fk_run,HEX,$(fk_art_out).hex,$(fk_fk) convert $(call fk_sq,$(FK_ELF)) -o $(call fk_sq,$(fk_art_out).hex) --to hex)
-	$(call fk_run,DFU,$(fk_art_out).dfu,$(fk_fk) dfu $(call fk_sq,$(FK_ELF)) -o $(call fk_sq,$(fk_art_out).dfu) $(FK_DFU_IDS) --name $(call fk_sq,$(BOARD_MCU)))
+	$(call fk_run,DFU,$(fk_art_out).dfu,$(fk_fk) dfu $(call fk_sq,$(FK_ELF)) -o $(call fk_sq,$(fk_art_out).dfu) $(FK_DFU_IDS))
 	$(call fk_run,GEN,$(fk_art_dir)/manifest.json,$(fk_fk) manifest -o $(call fk_sq,$(fk_art_dir)/manifest.json) --sums $(call fk_sq,$(fk_art_dir)/SHA256SUMS) \
 	  --firmware $(call fk_sq,$(FIRMWARE_NAME)) --version $(call fk_sq,$(FK_ART_VERSION)) --epoch $(call fk_sq,$(FK_ART_EPOCH)) \
 	  --board $(FK_BOARD) --board-name $(call fk_sq,$(BOARD_NAME)) --mcu $(BOARD_MCU) --family $(BOARD_FAMILY) \

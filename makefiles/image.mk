@@ -36,6 +36,8 @@ fk_check_elf = $(if $(and $(FK_ELF),$(if $(call fk_literal,FLASHFILE),,1),$(filt
 
 # Conversions from the ELF through the helper (FK_CONVERT_RULES=0 keeps your own rules).
 # The .dfu is a DfuSe file with the board's DFU ids, alt setting and the 0x011A suffix.
+# Its target is named "Internal Flash", as flashkit convert names it and as the ROM
+# bootloader names alt 0, so the same ELF gives the same .dfu either way.
 DFU_USB_ID ?= 0483:df11
 DFU_ALT    ?= 0
 FK_DFU_IDS  = --vid 0x$(word 1,$(subst :, ,$(DFU_USB_ID))) --pid 0x$(word 2,$(subst :, ,$(DFU_USB_ID))) --alt $(DFU_ALT)
@@ -51,5 +53,5 @@ ifeq ($(FK_CONVERT_RULES),1)
 
 %.dfu: %.elf
 	$(fk_need_helper)
-	$(call fk_run,DFU,$@,$(fk_fk) dfu $(call fk_sq,$<) -o $(call fk_sq,$@) $(FK_DFU_IDS) --name $(call fk_sq,$(BOARD_MCU)))
+	$(call fk_run,DFU,$@,$(fk_fk) dfu $(call fk_sq,$<) -o $(call fk_sq,$@) $(FK_DFU_IDS))
 endif

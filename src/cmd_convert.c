@@ -186,10 +186,10 @@ static int run(int argc, char **argv, struct fk_err *e)
 		return usage(e, "no output file given: add -o OUT");
 	if (!to && !(to = format_by_path(out)))
 		return fk_fail(e, FK_EUSAGE,
-			       "convert: cannot tell the output format from the name '%s': add --to bin, hex or srec",
+			       "convert: cannot tell the output format from the name '%s': add --to bin, hex, srec or dfu",
 			       out);
 	if (!to->write)
-		return fk_fail(e, FK_EUSAGE, "convert: flashkit cannot write %s files: use --to bin, hex or srec",
+		return fk_fail(e, FK_EUSAGE, "convert: flashkit cannot write %s files: use --to bin, hex, srec or dfu",
 			       to->name);
 	if (has_reclen && to != &fmt_ihex && to != &fmt_srec)
 		return usage(e, "--record-len is for hex and srec output");

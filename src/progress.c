@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,34 @@ enum progress_mode progress_mode_for(int fd)
 	return isatty(fd) ? PROGRESS_TTY : PROGRESS_LINES;
 }
 
+/* Ctrl-C during an updating line: end the line first, so the shell's or make's
+ * next words start on a line of their own; then die of the signal as before. */
+static volatile sig_atomic_t line_open_fd = -1;
+
+static void on_signal(int sig)
+{
+	if (line_open_fd >= 0) {
+		ssize_t w = write(line_open_fd, "\n", 1);
+		(void)w;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 void progress_init(struct progress *p, FILE *f, enum progress_mode mode)
 {
 	memset(p, 0, sizeof *p);
 	p->f = f;
 	p->mode = mode;
+	if (mode == PROGRESS_TTY) {
+		struct sigaction sa = { .sa_handler = on_signal }, old;
+		sigemptyset(&sa.sa_mask);
+		/* Only where the signal would kill us anyway (not where ignored). */
+		if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(SIGINT, &sa, NULL);
+		if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(SIGTERM, &sa, NULL);
+	}
 }
 
 void progress_show(struct progress *p, bool milestone, const char *fmt, ...)
@@ -40,6 +64,7 @@ void progress_show(struct progress *p, bool milestone, const char *fmt, ...)
 		/* \r and erase-to-end-of-line: a shorter text leaves no tail behind. */
 		fprintf(p->f, "\r%s\033[K", buf);
 		p->open = true;
+		line_open_fd = fileno(p->f);
 		p->width = strlen(buf);
 	}
 	fflush(p->f);
@@ -52,6 +77,7 @@ void progress_end(struct progress *p)
 		fflush(p->f);
 	}
 	p->open = false;
+	line_open_fd = -1;
 }
 
 void progress_clear(struct progress *p)
@@ -61,4 +87,5 @@ void progress_clear(struct progress *p)
 		fflush(p->f);
 	}
 	p->open = false;
+	line_open_fd = -1;
 }

@@ -199,9 +199,9 @@ def test_flash_uart_by_manifest_and_by_flashfile(built, tmp_path):
 
 def test_corrupted_download_is_refused(built, tmp_path):
     d = fetched(built, "odrive-v3", tmp_path)
-    b = next(d.glob("*.bin"))
+    b = next(d.glob("*.dfu"))  # what make flash takes on a DFU board
     data = bytearray(b.read_bytes())
-    data[100] ^= 0xFF
+    data[400] ^= 0xFF
     b.write_bytes(bytes(data))
     prefix, flash = cikit.vdfu(tmp_path, "f4")
     r = by_manifest(prefix, d)
@@ -230,7 +230,7 @@ def test_manifest_parse_is_processless(built, tmp_path):
     assert r.returncode == 0, out(r)
     execs = [l for l in log.read_text().splitlines() if "execve(" in l and "= 0" in l]
     assert len(execs) == 1, execs
-    assert "dfu-util -d 0483:df11 -a 0 -s 0x08000000:leave -D 'blinky-odrive-v3-v1.0.bin'" in r.stdout
+    assert "dfu-util -d 0483:df11 -a 0 -D 'blinky-odrive-v3-v1.0.dfu'" in r.stdout
 
 
 def test_manifest_tool_usage(tmp_path):

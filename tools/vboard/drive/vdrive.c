@@ -409,6 +409,10 @@ static int parse(int argc, char **argv, int *cmd)
 			*cmd = i + 1;
 			break;
 		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
 		if (!strcmp(a, "-q")) {
 			O.quiet = true;
 			continue;
@@ -681,6 +685,14 @@ int main(int argc, char **argv)
 			say("%s at %s (%s, serial %s), flash %s", D[i].label, D[i].point, D[i].dev, D[i].serial,
 			    O.flash_file[i] ? O.flash_file[i] : "(second)");
 	fflush(NULL);
+	/* Ctrl-C goes to the whole process group: let the command (make) end in
+	 * its own way and the watcher keep the drive alive meanwhile, then clean
+	 * up and die of the same signal, like system(3). Dying at once would leave
+	 * make without its drive and, as a session leader, hang it up. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
 	pid_t watcher = fork();
 	if (watcher < 0) {
 		perror("vdrive: fork");
@@ -698,6 +710,8 @@ int main(int argc, char **argv)
 		return 69;
 	}
 	if (child == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
 		execvp(argv[cmd], argv + cmd);
 		fprintf(stderr, "vdrive: cannot run %s: %s\n", argv[cmd], strerror(errno));
 		_exit(127);
@@ -709,7 +723,13 @@ int main(int argc, char **argv)
 	waitpid(watcher, NULL, 0);
 	for (int i = 0; i < nd; i++)
 		vflash_close(&D[i].fl);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
+	if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		if (sig == SIGINT || sig == SIGQUIT) {
+			signal(sig, SIG_DFL);
+			raise(sig);
+		}
+		return 128 + sig;
+	}
 	return WEXITSTATUS(st);
 }
