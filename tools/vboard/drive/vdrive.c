@@ -33,6 +33,7 @@
 
 #include "vdrive_ns.h"
 #include "vdrive_probe.h"
+#include "verdict.h"
 #include "vflash.h"
 
 #define MAX_DRIVES 2
@@ -71,6 +72,8 @@ struct vdrv {
 };
 
 static struct opts O;
+/* --run: after programming, the probe resets the target and the mcu model runs it. */
+static struct vboard_run_opt RUN;
 static struct vdrv D[MAX_DRIVES];
 static int nd;
 static int ifd = -1;
@@ -279,6 +282,12 @@ static void program(struct vdrv *d)
 	} else {
 		d->remount_at = now_ms() + (long)((O.slow ? O.slow_delay : O.remount_delay) * 1000);
 	}
+	if (res.ok && RUN.set) {
+		/* The probe resets the target: it boots from the flash base. The
+		 * result goes to a file; the runner prints it at exit. */
+		vboard_run_at(&RUN, &d->fl, O.base, "reset after programming", NULL, NULL);
+		say("%s: target reset: %s", d->label, RUN.last.verdict);
+	}
 }
 
 static struct vdrv *by_wd(int wd)
@@ -360,6 +369,8 @@ static void usage(FILE *f)
 		"                            no-automount | full | old-firmware (ignores .hex)\n"
 		"                            (may be repeated)\n"
 		"  --log FILE                append events with CLOCK_MONOTONIC time stamps\n"
+		"  --run SPEC                after programming, run the image on the mcu model and print\n"
+		"                            the verdict at the end (exit 65 when it does not run)\n"
 		"  -q                        say nothing but errors; -v say more\n"
 		"\n"
 		"Exit: COMMAND's status; 69 if the drive cannot be set up; 64 usage.\n");
@@ -509,6 +520,12 @@ static int parse(int argc, char **argv, int *cmd)
 			O.mount_base = v;
 		} else if (!strcmp(a, "--log")) {
 			O.log = v;
+		} else if (!strcmp(a, "--run")) {
+			char msg[256];
+			if (vboard_run_option(&RUN, v, msg, sizeof msg) != 0) {
+				fprintf(stderr, "vdrive: %s\n", msg);
+				return 64;
+			}
 		} else {
 			fprintf(stderr, "vdrive: unknown option '%s' (see vdrive --help)\n", a);
 			return 64;
@@ -731,5 +748,5 @@ int main(int argc, char **argv)
 		}
 		return 128 + sig;
 	}
-	return WEXITSTATUS(st);
+	return vboard_run_finish(&RUN, WEXITSTATUS(st), stdout);
 }

@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "verdict.h"
 #include "vuart_board.h"
 
 #define MAX_CLIENTS 8
@@ -44,6 +45,9 @@ static const char usage[] =
 	"                     nack-go | write-protect | read-protect | bad-read (a flipped\n"
 	"                     bit in every flash READ: verify fails)\n"
 	"  --app-banner TEXT  what the application prints when it starts\n"
+	"  --run SPEC         GO and NRST releases run the image on the mcu model (its console\n"
+	"                     USART is this port); the verdict is printed at the end (exit 65\n"
+	"                     when it does not run; see mcu/verdict.h)\n"
 	"  --console-period MS  and again every MS milliseconds while it runs\n"
 	"  --usb-dir DIR      show the port as a USB-serial adapter: DIR/serial/by-id/usb-FTDI_..._SN-if00-port0\n"
 	"                     and a sysfs view DIR/sys (FLASHKIT_SERIAL_BY_ID and FLASHKIT_SYSFS\n"
@@ -274,6 +278,7 @@ int main(int argc, char **argv)
 		{ "boot0", required_argument, 0, '0' }, { "legacy-erase", no_argument, 0, 'e' },
 		{ "max-baud", required_argument, 0, 'm' }, { "fault", required_argument, 0, 'F' },
 		{ "app-banner", required_argument, 0, 'a' }, { "link", required_argument, 0, 'l' },
+		{ "run", required_argument, 0, 'R' },
 		{ "state", required_argument, 0, 's' }, { "log", required_argument, 0, 'g' },
 		{ "shim", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
 		{ "console-period", required_argument, 0, 'P' }, { "usb-dir", required_argument, 0, 'U' },
@@ -315,6 +320,14 @@ int main(int argc, char **argv)
 		case 'm': b.max_baud = (unsigned)num(optarg, "--max-baud"); break;
 		case 'F': fault = optarg; break;
 		case 'a': b.app_banner = optarg; break;
+		case 'R': {
+			static struct vboard_run_opt run;
+			char m[256];
+			if (vboard_run_option(&run, optarg, m, sizeof m) != 0)
+				die("%s", m);
+			b.run = &run;
+			break;
+		}
 		case 'l': link_path = optarg; break;
 		case 's': b.state_path = optarg; break;
 		case 'g': log_path = optarg; break;
@@ -511,5 +524,5 @@ int main(int argc, char **argv)
 	}
 	board_write_state(&b);
 	vflash_close(&flash);
-	return status;
+	return b.run ? vboard_run_finish(b.run, status, stdout) : status;
 }

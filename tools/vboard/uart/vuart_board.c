@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verdict.h"
+
 static const char *mode_name[] = { "reset", "bootloader", "app" };
 
 static void board_log(struct board *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,6 +47,11 @@ static void tx(struct board *b, const void *data, size_t len)
 	b->tx_len += len;
 }
 
+static void console_tx(void *ctx, uint8_t byte)
+{
+	tx(ctx, &byte, 1);
+}
+
 static void start_app(struct board *b, uint32_t entry, const char *how)
 {
 	uint8_t vt[8];
@@ -65,6 +72,12 @@ static void start_app(struct board *b, uint32_t entry, const char *how)
 	}
 	if (b->app_banner && *b->app_banner)
 		tx(b, b->app_banner, strlen(b->app_banner));
+	/* The chip runs the image (not at power-on: that is what was there
+	 * before the tool came); its console USART is this port. */
+	if (b->run && b->run->set && strcmp(how, "power on") != 0) {
+		vboard_run_at(b->run, b->proto.flash, entry, how, console_tx, b);
+		board_log(b, "%s: %s", how, b->run->last.verdict);
+	}
 }
 
 /* The chip leaves reset: BOOT0 picks system memory or flash. */

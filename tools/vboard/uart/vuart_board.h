@@ -10,6 +10,8 @@
 
 #include "vuart_proto.h"
 
+struct vboard_run_opt;
+
 enum wiring { WIRE_NONE, WIRE_INVERTED, WIRE_DIRECT };
 enum mode { MODE_RESET, MODE_BOOTLOADER, MODE_APP };
 
@@ -27,6 +29,7 @@ struct board {
 	bool no_answer;         /* fault: the ROM picked another interface */
 	unsigned max_baud;      /* fastest rate the ROM's autobaud locks on */
 	const char *app_banner; /* what the application prints when it starts */
+	struct vboard_run_opt *run; /* --run: GO and resets run the image on the mcu model */
 	const char *state_path; /* written after every change, for tests */
 	FILE *log;
 
