@@ -64,6 +64,25 @@ static void test_ids(void **state)
 	assert_int_equal(b[0] | b[1] << 8, 2048);
 	mcu_fixture_close(&fx);
 
+	/* F7: flash size at 0x1FF0F442, flash also on the ITCM bus at 0x00200000 */
+	mcu_fixture_open(&fx, "stm32f7", 0x451, "4*32K,1*128K,7*256K", 0);
+	assert_int_equal(mcu_mem_read(fx.m, 0x1FF0F442, b, 2, 2), MCU_OK);
+	assert_int_equal(b[0] | b[1] << 8, 2048);
+	mcu_fixture_flash(&fx, 0x08000000, "\x11\x22\x33\x44", 4);
+	assert_int_equal(mcu_read32(fx.m, 0x00200000, &v), MCU_OK);
+	assert_int_equal(v, 0x44332211);
+	assert_int_equal(mcu_read32(fx.m, 0xE0042000, &v), MCU_OK);
+	assert_int_equal(v & 0xFFF, 0x451);
+	mcu_fixture_close(&fx);
+
+	/* C0: G0's DBGMCU, its own flash-size address */
+	mcu_fixture_open(&fx, "stm32c0", 0x453, "16*2K", 0);
+	assert_int_equal(mcu_read32(fx.m, 0x40015800, &v), MCU_OK);
+	assert_int_equal(v & 0xFFF, 0x453);
+	assert_int_equal(mcu_mem_read(fx.m, 0x1FFF75A0, b, 2, 2), MCU_OK);
+	assert_int_equal(b[0] | b[1] << 8, 32);
+	mcu_fixture_close(&fx);
+
 	mcu_fixture_open(&fx, "stm32g0", 0x460, "64*2K", 0);
 	assert_int_equal(mcu_read32(fx.m, 0x40015800, &v), MCU_OK);
 	assert_int_equal(v & 0xFFF, 0x460);

@@ -15,30 +15,31 @@
 #include "mcu.h"
 #include "mcu_test.h"
 
-/* Code at 0x08000040 (hand-encoded Thumb, arm-none-eabi-as -mcpu=cortex-m4):
- *  0x40 main:        movs r4,#0
- *  0x42 loop:        wfi
- *  0x44              b loop
- *  0x46 handler:     adds r4,#1      ; r4: not in the stacked frame
- *  0x48              bx lr
- *  0x4a main2:       movs r4,#0
- *  0x4c              svc #0
- *  0x4e              bkpt #0
- *  0x50 svc_handler: movs r4,#42
- *  0x52              bx lr */
+/* Code at 0x08000080 (hand-encoded Thumb, arm-none-eabi-as -mcpu=cortex-m4):
+ *  0x80 main:        movs r4,#0
+ *  0x82 loop:        wfi
+ *  0x84              b loop
+ *  0x86 handler:     adds r4,#1      ; r4: not in the stacked frame
+ *  0x88              bx lr
+ *  0x8a main2:       movs r4,#0
+ *  0x8c              svc #0
+ *  0x8e              bkpt #0
+ *  0x90 svc_handler: movs r4,#42
+ *  0x92              bx lr */
 static const uint16_t code[] = { 0x2400, 0xbf30, 0xe7fd, 0x3401, 0x4770,
 				 0x2400, 0xdf00, 0xbe00, 0x242a, 0x4770 };
 
 static void load(struct mcu_fixture *fx, uint32_t reset)
 {
-	uint32_t vt[16];
+	uint32_t vt[32];
 	memset(vt, 0xFF, sizeof vt);
 	vt[0] = 0x20001000;
 	vt[1] = reset | 1;
-	vt[11] = 0x08000050 | 1; /* SVCall */
-	vt[15] = 0x08000046 | 1; /* SysTick */
+	vt[11] = 0x08000090 | 1; /* SVCall */
+	vt[15] = 0x08000086 | 1; /* SysTick */
+	vt[22] = 0x08000086 | 1; /* IRQ 6 */
 	mcu_fixture_flash(fx, 0x08000000, vt, sizeof vt);
-	mcu_fixture_flash(fx, 0x08000040, code, sizeof code);
+	mcu_fixture_flash(fx, 0x08000080, code, sizeof code);
 }
 
 static uint32_t reg(struct mcu *m, unsigned r)
@@ -55,7 +56,7 @@ static void test_systick_and_wfi(void **state)
 	struct mcu_fixture fx;
 	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
 	struct mcu *m = fx.m;
-	load(&fx, 0x08000040);
+	load(&fx, 0x08000080);
 	mcu_boot(m, 0x08000000);
 	struct mcu_status st;
 	mcu_status(m, &st);
@@ -86,6 +87,24 @@ static void test_systick_and_wfi(void **state)
 	mcu_resume(m);
 	mcu_run(m, 1000);
 	assert_int_equal(reg(m, 4), 4);
+	mcu_resume(m);
+	/* an IRQ waits for its NVIC enable; ICSR.PENDSTSET pends SysTick */
+	mcu_pend_exception(m, 16 + 6);
+	mcu_run(m, 1000);
+	assert_int_equal(reg(m, 4), 4);
+	uint32_t v;
+	mcu_read32(m, 0xE000E200, &v); /* ISPR0 */
+	assert_int_equal(v, 1u << 6);
+	mcu_write32(m, 0xE000E100, 1u << 6); /* ISER0 */
+	mcu_resume(m);
+	mcu_run(m, 1000);
+	assert_int_equal(reg(m, 4), 5);
+	mcu_read32(m, 0xE000E200, &v);
+	assert_int_equal(v, 0);
+	mcu_write32(m, 0xE000ED04, 1u << 26);
+	mcu_resume(m);
+	mcu_run(m, 1000);
+	assert_int_equal(reg(m, 4), 6);
 	mcu_fixture_close(&fx);
 }
 
@@ -95,12 +114,12 @@ static void test_svc(void **state)
 	struct mcu_fixture fx;
 	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
 	struct mcu *m = fx.m;
-	load(&fx, 0x0800004a);
+	load(&fx, 0x0800008a);
 	mcu_boot(m, 0x08000000);
 	mcu_run(m, 100);
 	assert_true(mcu_halted(m));
 	assert_int_equal(reg(m, 4), 42);
-	assert_int_equal(reg(m, 15), 0x0800004e);
+	assert_int_equal(reg(m, 15), 0x0800008e);
 	assert_int_equal(reg(m, 13), 0x20001000);
 	mcu_fixture_close(&fx);
 }
@@ -121,7 +140,7 @@ static void test_boot_checks(void **state)
 	assert_non_null(strstr(st.fault_what, "outside"));
 	/* boot at 0x08004000 sets VTOR there: a pended SysTick with no
 	 * handler (erased vector) is a fault, not a crash */
-	load(&fx, 0x08000040);
+	load(&fx, 0x08000080);
 	mcu_boot(m, 0x08000000);
 	uint32_t v;
 	assert_int_equal(mcu_read32(m, 0xE000ED08, &v), MCU_OK);

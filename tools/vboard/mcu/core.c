@@ -589,6 +589,7 @@ void mcu_core_reset(struct mcu *m)
 	m->in_algo = false;
 	m->nfix = 0;
 	memset(m->pend, 0, sizeof m->pend);
+	memset(m->nvic_enabled, 0, sizeof m->nvic_enabled);
 	m->sleeping = m->svc_pending = false;
 	m->exc_return_pending = 0;
 	m->st.exceptions = 0;

@@ -139,9 +139,53 @@ static uint32_t rom_table(uint32_t off)
 	}
 }
 
+/* NVIC word i of ISER/ICER/ISPR/ICPR covers IRQ 32i..32i+31, exceptions
+ * 16+32i..: kept as bit masks by exception number. */
+static uint32_t irq_word(const uint32_t *by_exc, unsigned i)
+{
+	unsigned e = 16 + 32 * i;
+	uint32_t lo = by_exc[e / 32] >> (e % 32);
+	uint32_t hi = e / 32 + 1 < MCU_PEND_WORDS ? by_exc[e / 32 + 1] << (32 - e % 32) : 0;
+	return lo | hi;
+}
+
+static void irq_word_update(uint32_t *by_exc, unsigned i, uint32_t bits, bool set)
+{
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(bits & (1u << b)))
+			continue;
+		unsigned e = 16 + 32 * i + b;
+		if (e / 32 >= MCU_PEND_WORDS)
+			break;
+		if (set)
+			by_exc[e / 32] |= 1u << (e % 32);
+		else
+			by_exc[e / 32] &= ~(1u << (e % 32));
+	}
+}
+
+static bool nvic_access(struct mcu *m, uint32_t addr, uint32_t *v, bool write)
+{
+	if (addr < 0xE000E100u || addr >= 0xE000E300u)
+		return false;
+	unsigned i = (addr & 0x7F) / 4;
+	if ((addr & 0x7F) >= 0x20)
+		return true; /* past the implemented words: reads as zero */
+	bool pending = addr >= 0xE000E200u;
+	uint32_t *by_exc = pending ? m->pend : m->nvic_enabled;
+	bool set = (addr & 0x80) == 0; /* ISER/ISPR at +0, ICER/ICPR at +0x80 */
+	if (write)
+		irq_word_update(by_exc, i, *v, set);
+	else
+		*v = irq_word(by_exc, i);
+	return true;
+}
+
 bool mcu_scs_read(struct mcu *m, uint32_t addr, uint32_t *v)
 {
 	*v = 0;
+	if (nvic_access(m, addr, v, false))
+		return true;
 	if (addr >= 0xE00FF000u) {
 		*v = rom_table(addr - 0xE00FF000u);
 		return true;
@@ -175,7 +219,7 @@ bool mcu_scs_read(struct mcu *m, uint32_t addr, uint32_t *v)
 	case 0xE000ED04: { /* ICSR: VECTACTIVE from IPSR */
 		uint32_t ipsr = 0;
 		uc_reg_read(m->uc, UC_ARM_REG_IPSR, &ipsr);
-		*v = ipsr & 0x1FF;
+		*v = (ipsr & 0x1FF) | ((m->pend[0] >> 14) & 1) << 28 | ((m->pend[0] >> 15) & 1) << 26;
 		return true;
 	}
 	case 0xE000ED08: *v = m->vtor; return true;
@@ -205,6 +249,8 @@ bool mcu_scs_read(struct mcu *m, uint32_t addr, uint32_t *v)
 
 bool mcu_scs_write(struct mcu *m, uint32_t addr, uint32_t v)
 {
+	if (nvic_access(m, addr, &v, true))
+		return true;
 	if (addr == FP_CTRL) {
 		if (v & 2) /* KEY */
 			m->fp_ctrl_enable = v & 1;
@@ -229,6 +275,16 @@ bool mcu_scs_write(struct mcu *m, uint32_t addr, uint32_t v)
 		return true;
 	}
 	switch (addr) {
+	case 0xE000ED04: /* ICSR: PENDSVSET, PENDSTSET, and their clear bits */
+		if (v & (1u << 28))
+			mcu_pend_exception(m, 14);
+		if (v & (1u << 27))
+			m->pend[0] &= ~(1u << 14);
+		if (v & (1u << 26))
+			mcu_pend_exception(m, 15);
+		if (v & (1u << 25))
+			m->pend[0] &= ~(1u << 15);
+		return true;
 	case 0xE000ED08: m->vtor = v & 0xFFFFFF80u; return true;
 	case 0xE000ED0C:
 		if ((v >> 16) != 0x05FA)

@@ -38,9 +38,12 @@ void mcu_pend_exception(struct mcu *m, unsigned exc)
 unsigned mcu_exception_ready(struct mcu *m)
 {
 	unsigned exc = 0;
-	for (unsigned w = 0; w < MCU_PEND_WORDS && !exc; w++)
-		if (m->pend[w])
-			exc = w * 32 + (unsigned)__builtin_ctz(m->pend[w]);
+	/* system exceptions always, IRQs (16 and up) when enabled in the NVIC */
+	for (unsigned w = 0; w < MCU_PEND_WORDS && !exc; w++) {
+		uint32_t ready = m->pend[w] & (w ? m->nvic_enabled[w] : (m->nvic_enabled[0] | 0xFFFFu));
+		if (ready)
+			exc = w * 32 + (unsigned)__builtin_ctz(ready);
+	}
 	if (!exc)
 		return 0;
 	if ((rd(m, UC_ARM_REG_IPSR) & 0x1FF) || (rd(m, UC_ARM_REG_PRIMASK) & 1) ||

@@ -99,7 +99,8 @@ uint64_t mcu_run(struct mcu *m, uint64_t n);
  * the vector table at VTOR) and return in software. A model pends one
  * (SysTick 15, IRQ n as 16 + n); mcu_run() takes it before the next
  * instruction when the core is in Thread mode with PRIMASK, FAULTMASK and
- * DHCSR.C_MASKINTS clear. No nesting, no priorities, no FP frame. SVC is
+ * DHCSR.C_MASKINTS clear, and for an IRQ when the firmware enabled it in the
+ * NVIC (ISER). ICSR.PENDSTSET/PENDSVSET and NVIC ISPR pend too. No nesting, no priorities, no FP frame. SVC is
  * taken at once; WFI/WFE wake on a pending exception. */
 void mcu_pend_exception(struct mcu *m, unsigned exc);
 

@@ -111,6 +111,7 @@ struct mcu {
 	bool in_emu;                /* inside uc_emu_start(): MMIO comes from the core */
 	int reset_pending;          /* AIRCR from the core: 1 VECTRESET, 2 SYSRESETREQ */
 	uint32_t pend[MCU_PEND_WORDS]; /* pending exceptions (exception.c) */
+	uint32_t nvic_enabled[MCU_PEND_WORDS]; /* NVIC ISER, by exception number */
 	bool svc_pending;           /* an SVC to take after the slice stops */
 	uint32_t exc_return_pending;/* an EXC_RETURN branch to complete, or 0 */
 	bool sleeping;              /* WFI/WFE until an exception is pending */
