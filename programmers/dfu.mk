@@ -52,13 +52,17 @@ DFU_WAIT_HINT = Put $(FK_BOARD) into DFU mode$(if $(BOARD_ENTER_dfu), as above),
 
 # After :leave the ROM drops off the bus and jumps to the application. Still there means
 # it did not: say so and stop (the exit inside { } skips the tool-failure hints).
-DFU_LEFT_CHECK = { $(fk_fk) usb-wait --gone --quiet --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_LEAVE_WAIT) --what 'the STM32 DFU bootloader' --hint $(call fk_sq,$(DFU_LEAVE_HINT)) || exit $$?; }
+DFU_GONE_CMD = $(fk_fk) usb-wait --gone --quiet --device $(DFU_USB_ID)$(dfu_wait_serial) --timeout $(DFU_LEAVE_WAIT) --what 'the STM32 DFU bootloader' --hint $(call fk_sq,$(DFU_LEAVE_HINT))
+DFU_LEFT_CHECK = { $(DFU_GONE_CMD) || exit $$?; }
+# dfu-util failing only in the leave step (the chip started before it answered the last
+# GET_STATUS) is a good flash when the bootloader left the bus: programmers/dfu-leave.sh.
+dfu_leave_run = $(call fk_tool,$(1))sh $(call fk_sq,$(FK_ROOT)/programmers/dfu-leave.sh) $(call fk_sq,$(DFU_GONE_CMD)) 
 DFU_LEAVE_HINT = flashkit: :leave did not start the application: the board is still in its DFU bootloader (the image was written). Reset or power-cycle the board$(if $(DFU_DONE_TEXT), ($(DFU_DONE_TEXT))).
-dfu_leave = $(call fk_tool,starting)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave && $(DFU_LEFT_CHECK)
+dfu_leave = $(call dfu_leave_run,starting)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave 3>&2 && $(DFU_LEFT_CHECK)
 
 # $(1) = file, $(2) = its type.
 ifeq ($(DFU_LEAVE),1)
-FLASH_CMD = $(if $(filter dfu,$(2)),$(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -D $(call fk_sq,$(1)) && $(dfu_leave),$(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave -D $(call fk_sq,$(1)) && $(DFU_LEFT_CHECK))
+FLASH_CMD = $(if $(filter dfu,$(2)),$(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) -D $(call fk_sq,$(1)) && $(dfu_leave),$(call dfu_leave_run,writing)$(DFU_UTIL) $(DFU_SELECT) -s $(IMAGE_ADDR):leave -D $(call fk_sq,$(1)) 3>&2 && $(DFU_LEFT_CHECK))
 else
 FLASH_CMD = $(call fk_tool,writing)$(DFU_UTIL) $(DFU_SELECT) $(if $(filter dfu,$(2)),,-s $(IMAGE_ADDR) )-D $(call fk_sq,$(1))
 endif

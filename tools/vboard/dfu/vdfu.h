@@ -59,6 +59,9 @@ struct vfaults {
 	long stall_at;        /* stall the download block carrying this byte offset (-1 off) */
 	long disconnect_at;   /* unplug at this byte offset of the download (-1 off) */
 	bool no_leave;        /* :leave does not start the application */
+	bool leave_no_status; /* :leave starts the application before answering the
+				 last GET_STATUS (Particle, crow, ...): dfu-util then
+				 reports "Error during download get_status" */
 	bool no_detach;       /* the application refuses DFU_DETACH */
 	bool rdp;             /* read protection (RDP level 1) set */
 	bool access;          /* the device node is not accessible to the user */

@@ -253,6 +253,13 @@ static int boot_request(struct vdev *d, uint8_t bRequest, uint16_t wValue, uint1
 			return status_reply(data, wLength, ST_OK, vb.poll_ms, DFU_DNBUSY);
 		}
 		if (vb.state == DFU_MANIFEST_SYNC) {
+			if (vb.faults.leave_no_status && !vb.faults.no_leave) {
+				/* The chip jumps to the application at once: the
+				 * status request goes unanswered, the bus loses it. */
+				vdfu_event("fault leave-no-status");
+				leave(d);
+				return -1;
+			}
 			int r = status_reply(data, wLength, ST_OK, 0, DFU_MANIFEST);
 			leave(d);
 			return r;

@@ -121,7 +121,8 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --events FILE       log what the board did (erase, leave, plug, ...)\n"
 		"  --run SPEC          :leave runs the image on the mcu model; the verdict is printed\n"
 		"                      at the end (exit 65 when it does not run; see mcu/verdict.h)\n"
-		"  --fault F           stall=BYTE, disconnect=BYTE, no-leave, no-detach, rdp, access\n"
+		"  --fault F           stall=BYTE, disconnect=BYTE, no-leave, leave-no-status,\n"
+		"                      no-detach, rdp, access\n"
 		"  -v                  log to stderr\n");
 	exit(code);
 }
@@ -134,6 +135,8 @@ static int parse_fault(const char *f)
 		vb.faults.disconnect_at = strtol(f + 11, NULL, 0);
 	else if (strcmp(f, "no-leave") == 0)
 		vb.faults.no_leave = true;
+	else if (strcmp(f, "leave-no-status") == 0)
+		vb.faults.leave_no_status = true;
 	else if (strcmp(f, "no-detach") == 0)
 		vb.faults.no_detach = true;
 	else if (strcmp(f, "rdp") == 0)

@@ -1,0 +1,41 @@
+"""A firmware linked for the wrong address, flashed through make with the ST-LINK drive
+(cpy2remed) on nucleo-f401: make converts the ELF to .bin, and the check still knows the
+address the ELF was linked for. Refused in one line, nothing reaches the drive."""
+import subprocess
+
+from drivekit import _need_namespace, vrun  # noqa: F401 (fixtures)
+from drivekit import FLASHKIT, ROOT, F401_SIZE
+
+
+def build(tmp_path, offset):
+    d = tmp_path / f"blinky-{offset}"
+    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"), "BOARD=nucleo-f401",
+                    f"IMAGE_OFFSET={offset}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
+                    str(d / "blinky.elf")], check=True, capture_output=True)
+    proj = tmp_path / f"proj-{offset}"
+    proj.mkdir()
+    (proj / "fw.elf").write_bytes((d / "blinky.elf").read_bytes())
+    (proj / "Makefile").write_text(f"BOARD ?= nucleo-f401\nPROGRAMMER ?= cpy2remed\n"
+                                   f"ELFFILE = fw.elf\ninclude {ROOT}/makefiles/flashkit.mk\n")
+    return proj
+
+
+def test_elf_linked_for_0x08004000_is_refused_on_nucleo_f401(vrun, tmp_path):
+    proj = build(tmp_path, "0x4000")
+    r = vrun("make", "--no-print-directory", "-C", proj, f"FLASHKIT={FLASHKIT}", "flash")
+    assert r.returncode == 2 and "Error 65" in r.stderr, r.stdout + r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.startswith("flashkit:")]
+    assert len(lines) == 1, r.stderr
+    assert ("made from fw.elf, which is linked for 0x08004000, but is to be written at "
+            "0x08000000") in lines[0]
+    assert "link it for 0x08000000" in lines[0] and "IMAGE_OFFSET=0x4000" in lines[0]
+    assert (proj / "fw.bin").exists()                # make did convert it...
+    assert vrun.flash() == b"\xff" * F401_SIZE       # ...and nothing was written
+
+
+def test_elf_linked_for_the_board_flashes(vrun, tmp_path):
+    proj = build(tmp_path, "0")
+    r = vrun("make", "--no-print-directory", "-C", proj, f"FLASHKIT={FLASHKIT}", "flash")
+    assert r.returncode == 0, r.stdout + r.stderr
+    img = (proj / "fw.bin").read_bytes()
+    assert vrun.flash(len(img)) == img
