@@ -111,7 +111,7 @@ reset:
 debug-server:
 	$(PROG_NEED)
 	$(PROG_PRECHECK)
-	$(call fk_run,GDBSRV,$(PROG_TOOL)  $(BOARD_MCU) on :3333,$(DEBUGSERVER_CMD))
+	$(call fk_run,GDBSRV,$(PROG_TOOL)  $(BOARD_MCU) on :$(or $(GDB_PORT),3333),$(DEBUGSERVER_CMD))
 
 debug:
 	$(PROG_NEED)

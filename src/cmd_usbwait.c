@@ -16,7 +16,7 @@
 #include "progress.h"
 #include "usb_scan.h"
 
-#define MAX_IDS 4
+#define MAX_IDS 16
 #define MAX_DEVS 128
 #define MAX_TEXT 8
 

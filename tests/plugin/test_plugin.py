@@ -362,7 +362,7 @@ def test_openocd_too_old_for_stm32c0_is_explained():
     r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "FLASHFILE=fw.bin", "FLASHKIT=/bin/true", "flash-only")
     assert r.returncode == 2
     assert re.search(r"flashkit: OpenOCD 0\.12\.0 cannot drive the stm32c031c6 .* use PROGRAMMER=cpy2remed", r.stderr)
-    r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "reset", "OPENOCD_VERSION_CHECK=0", "OPENOCD=true")
+    r = make("BOARD=nucleo-c031c6", "PROGRAMMER=openocd", "reset", "OPENOCD_VERSION_CHECK=0", "OPENOCD=true", "FLASHKIT=/bin/true")
     assert r.returncode == 0
 
 
