@@ -39,3 +39,27 @@ flash-bench:
 	trap 'rm -f "$$ids"' EXIT; \
 	MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-ids-all >"$$ids" || exit 70; \
 	$(call fk_sq,$(FLASHKIT)) bench $(call fk_sq,$(BENCH)) --boards "$$ids" --mk $(call fk_sq,$(FK_MK)) --make $(call fk_sq,$(or $(wildcard $(FK_ROOT)/tools/fk-make),$(MAKE)))$(if $(FLASHFILE), --flashfile $(call fk_sq,$(FLASHFILE)))$(if $(ONLY), --only $(call fk_sq,$(ONLY)))$(if $(BENCH_JSON), --json $(call fk_sq,$(BENCH_JSON))) -- FLASHKIT=$(call fk_sq,$(FLASHKIT))$(if $(V), V=$(call fk_sq,$(V)))$(if $(EXTERNAL_BOARD_DIRS), EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)))
+
+# make term: the board's serial console in picocom (docs/bench.md says why picocom).
+# PORT, or the adapter that SERIAL / USB_PATH name (an ST-LINK's serial finds its own
+# serial port), at the board's console baud. With the stm32flash reset wiring
+# (STM32FLASH_RESET=1: RTS->BOOT0, DTR->NRST) the lines are set so that BOOT0 is low and
+# NRST released, and kept so when picocom exits (--noreset): the application runs, the
+# console never holds the chip in reset nor sends it to its bootloader.
+#   inverted adapter (STM32FLASH_RESET_INVERT=1): RTS raised = BOOT0 low, DTR lowered =
+#     NRST high. Opening the port raises DTR (a short reset); picocom lowers it at once.
+#   direct adapter (=0): RTS lowered = BOOT0 low, DTR raised = NRST high. Opening raises
+#     RTS and DTR together, which would start a chip held in reset in its bootloader, so
+#     flashkit uart-lines first gives a reset pulse with BOOT0 low; picocom then lowers
+#     the RTS that its own open raised, with no reset.
+# make flash term: the console opens after the flash (order-only prerequisite).
+TERM_TOOL  ?= picocom
+TERM_BAUD  ?= $(or $(CONSOLE_BAUD),115200)
+TERM_FLAGS ?=
+term_by_usb = $(and $(SERIAL)$(USB_PATH),$(filter-out command% environment%,$(origin PORT)))
+term_reset = $(filter 1,$(STM32FLASH_RESET))
+term_direct = $(and $(term_reset),$(filter 0,$(STM32FLASH_RESET_INVERT)))
+term_lines = $(if $(term_reset),--noreset $(if $(term_direct),--lower-rts --raise-dtr,--raise-rts --lower-dtr))
+term: | $(filter flash flash-only flash_dfu flash_dfu_manual,$(MAKECMDGOALS))
+	$(call fk_need,$(TERM_TOOL),$(TERM_TOOL))
+	$(fk_at)$(if $(term_by_usb),fk_port=$$($(call fk_select,uart)) || exit $$?,fk_port=$(call fk_sq,$(or $(PORT),$(PORT_DEFAULT),/dev/ttyUSB0)))$(if $(term_direct),; $(fk_fk) uart-lines "$$fk_port" -rts$(fk_comma)-dtr$(fk_comma)dtr || exit $$?);$(if $(fk_quiet), printf '  %-7s %s\n' TERM "$$fk_port at $(TERM_BAUD) baud ($(TERM_TOOL); C-a C-x leaves)";) exec $(TERM_TOOL) -b $(TERM_BAUD) $(term_lines) $(TERM_FLAGS) "$$fk_port"

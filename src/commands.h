@@ -13,5 +13,6 @@ int cmd_list(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_uart_lines(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{ "copy", cmd_copy, "flash through an ST-LINK/DAPLink drive and wait for the result" },
 	{ "usb-wait", cmd_usb_wait, "wait for a USB device (DFU bootloader) to appear or go away" },
 	{ "bench", cmd_bench, "flash every board of a bench file at once (make flash-bench)" },
+	{ "uart-lines", cmd_uart_lines, "set a serial port's RTS/DTR and keep them (make term)" },
 	{ "list", cmd_list, "list attached boards: DFU, ST-LINK probes and drives, serial adapters" },
 	{ "manifest", cmd_manifest, "write manifest.json and SHA256SUMS for build artifacts" },
 	{ "run", cmd_run, "run a flashing tool quietly: its output only when it fails" },
