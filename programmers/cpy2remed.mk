@@ -2,7 +2,7 @@
 # programs whatever .bin/.hex lands on its drive; `flashkit copy` finds the drive by label
 # (NODE_F401RE and the 11-character NOD_ form), by ST-LINK serial (SERIAL) or by its USB
 # port (USB_PATH, for equal serials), copies, and waits
-# for the drive to leave and come back, reporting FAIL.TXT (see DESIGN.md).
+# for the drive to leave and come back, reporting FAIL.TXT (docs/cpy2remed.md).
 #
 # Board data used: STLINK_LABELS, FLASH_*/RAM_*, BOOTLOADER_SIZE, IMAGE_ADDR.
 #   flash : flashkit copy fw.bin --label NODE_X --label NOD_X [--serial SN]
