@@ -86,12 +86,14 @@ flash-only:
 
 # The Crazyflie names. flash_dfu_manual: the user has put the board into DFU mode;
 # flash_dfu: the running firmware is sent into DFU first (see programmers/dfu.mk).
-flash_dfu_manual:
+# Like flash, they build the file from ELFFILE first; a FLASHFILE is taken as it is.
+fk_built_file = $(if $(call fk_literal,FLASHFILE),,$(call fk_prereq,$(FK_FILE)))
+flash_dfu_manual: $(fk_built_file)
 	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(call fk_note,$(if $(BOARD_ENTER_dfu),DFU mode on $(FK_BOARD): $(BOARD_ENTER_dfu)))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_CMD)
 
-flash_dfu:
+flash_dfu: $(fk_built_file)
 	$(call fk_flash_check,$(FK_FILE),$(FK_TYPE))
 	$(if $(DFU_ENTER_CMD),$(call fk_run,DETACH,$(FK_BOARD) -> DFU,$(DFU_ENTER_CMD)))
 	$(call fk_flash_steps,$(FK_FILE),$(FK_TYPE),FLASH_DFU_CMD)
