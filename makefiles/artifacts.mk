@@ -46,8 +46,9 @@ ifneq ($(FK_BOARD),)
 fk_art_dir = $(ARTIFACTS_DIR)/$(FK_BOARD)
 fk_art_base = $(FIRMWARE_NAME)-$(FK_BOARD)-$(FK_ART_VERSION)
 fk_art_out = $(fk_art_dir)/$(fk_art_base)
-# The file type each programmer takes best on this board (as its programmers/*.mk picks).
-fk_art_type_dfu = $(or $(DFU_FILE_TYPE),bin)
+# The file type each programmer takes best on this board: its programmers/*.mk default
+# (only the programmer in use is loaded; tests/ci/test_artifacts.py checks they agree).
+fk_art_type_dfu = $(or $(DFU_FILE_TYPE),dfu)
 fk_art_type_openocd = $(or $(OPENOCD_FILE_TYPE),bin)
 fk_art_type_stm32flash = $(or $(STM32FLASH_FILE_TYPE),bin)
 fk_art_type_cpy2remed = $(or $(CPY2REMED_FILE_TYPE),$(if $(filter-out 0 0x0 0x00000000,$(IMAGE_OFFSET)),hex,bin))

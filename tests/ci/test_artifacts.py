@@ -87,6 +87,16 @@ def test_checksums_and_sizes(built, board):
     assert m["files"][3]["crc32"] == "0xffffffff"
 
 
+def test_each_programmer_gets_the_type_it_takes_best(built):
+    """The manifest's file per programmer is of the type the plugin would pick
+    (PROG_FILE_TYPE with that programmer loaded)."""
+    for b in BOARDS:
+        for p, entry in manifest(built, b)["programmers"].items():
+            r = run(["make", "-s", "-f", FLASHKIT_MK, f"BOARD={b}", f"PROGRAMMER={p}",
+                     "FK_PRINT=PROG_FILE_TYPE", "_fk-vars"])
+            assert entry["file"].endswith("." + r.stdout.strip().split("=")[1]), (b, p, out(r))
+
+
 def test_board_data_and_commands(built):
     m = manifest(built, "crazyflie2")
     assert m["mcu"] == "stm32f405rg" and m["family"] == "stm32f4"
@@ -199,7 +209,7 @@ def test_flash_uart_by_manifest_and_by_flashfile(built, tmp_path):
 
 def test_corrupted_download_is_refused(built, tmp_path):
     d = fetched(built, "odrive-v3", tmp_path)
-    b = next(d.glob("*.dfu"))  # what make flash takes on a DFU board
+    b = d / manifest(d.parent, d.name)["programmers"]["dfu"]["file"]
     data = bytearray(b.read_bytes())
     data[400] ^= 0xFF
     b.write_bytes(bytes(data))
@@ -230,7 +240,8 @@ def test_manifest_parse_is_processless(built, tmp_path):
     assert r.returncode == 0, out(r)
     execs = [l for l in log.read_text().splitlines() if "execve(" in l and "= 0" in l]
     assert len(execs) == 1, execs
-    assert "dfu-util -d 0483:df11 -a 0 -D 'blinky-odrive-v3-v1.0.dfu'" in r.stdout
+    f = manifest(built, "odrive-v3")["programmers"]["dfu"]["file"]
+    assert "dfu-util -d 0483:df11" in r.stdout and f"-D '{f}'" in r.stdout
 
 
 def test_manifest_tool_usage(tmp_path):
