@@ -40,6 +40,15 @@ while [ $# -gt 0 ]; do
 done
 
 fk() { printf 'flashkit: %s\n' "$*" >&2; }
+# A note on success: the quiet runner around us shows nothing of a tool that succeeds,
+# so it goes to fd 3 when the recipe opened it (3>&2), past the runner.
+note() {
+	if { true >&3; } 2>/dev/null; then
+		printf 'flashkit: %s\n' "$*" >&3
+	else
+		fk "$*"
+	fi
+}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fk-openocd.XXXXXX") || exit 70
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -163,7 +172,7 @@ if [ $code = 200 ]; then
 		shift "$n"
 		run "$tmp/log2" "$@"
 		if [ "$rc" = 0 ]; then
-			fk "written and verified at $slow kHz; the probe is unreliable at full speed: use a genuine ST-LINK, shorter wires, or keep this speed (OPENOCD_SPEED=$slow)"
+			note "written and verified at $slow kHz; the probe is unreliable at full speed: use a genuine ST-LINK, shorter wires, or keep this speed (OPENOCD_SPEED=$slow)"
 			exit 0
 		fi
 		log=$tmp/log2

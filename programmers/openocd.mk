@@ -78,10 +78,10 @@ OPENOCD_ALTERNATIVE = $(or $(firstword $(filter-out openocd,$(call fk_who_can,$(
 
 # $(1) = file, $(2) = its type.
 # openocd-run.sh prints the cause of a failure itself: "|| exit" skips the generic hints.
-FLASH_CMD = $(call fk_tool,writing)$(call openocd_run,flash) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c $(call fk_sq,program $(call fk_tcl_word,$(1))$(if $(filter bin,$(2)), $(IMAGE_ADDR)) verify reset exit) || exit $$?
-ERASE_CMD = $(call fk_tool,erasing)$(call openocd_run,erase) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c init -c 'reset halt' $(foreach c,$(OPENOCD_ERASE),-c '$(subst +, ,$(c))') -c 'reset run' -c shutdown || exit $$?
+FLASH_CMD = $(call fk_tool,writing)$(call openocd_run,flash) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c $(call fk_sq,program $(call fk_tcl_word,$(1))$(if $(filter bin,$(2)), $(IMAGE_ADDR)) verify reset exit) 3>&2 || exit $$?
+ERASE_CMD = $(call fk_tool,erasing)$(call openocd_run,erase) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c init -c 'reset halt' $(foreach c,$(OPENOCD_ERASE),-c '$(subst +, ,$(c))') -c 'reset run' -c shutdown 3>&2 || exit $$?
 RESET_CMD = $(call fk_tool,resetting)$(call openocd_run,reset) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c init -c 'reset run' -c shutdown || exit $$?
-RECOVER_CMD = $(call fk_tool,writing)$(call openocd_run,flash) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit) || exit $$?
+RECOVER_CMD = $(call fk_tool,writing)$(call openocd_run,flash) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit) 3>&2 || exit $$?
 DEBUGSERVER_CMD = $(call fk_tool,gdb-server)$(call openocd_run,server) $(OPENOCD) $(OPENOCD_ARGS) -c 'gdb_port $(GDB_PORT)' -c 'tcl_port disabled' -c 'telnet_port disabled' -c init -c 'reset halt' || exit $$?
 # gdb starts OpenOCD itself through a pipe: one process tree, nothing left running.
 DEBUG_CMD = $(GDB) -q -ex $(call fk_sq,target extended-remote | $(OPENOCD) -c 'gdb_port pipe' -c 'tcl_port disabled' -c 'telnet_port disabled' -c 'log_output /dev/null' $(OPENOCD_ARGS)) -ex 'monitor reset halt' $(call fk_sq,$(1))
