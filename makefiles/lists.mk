@@ -15,7 +15,8 @@ help:
 	'' \
 	'Targets: flash flash-only erase reset debug debug-server info flash_dfu flash_dfu_manual' \
 	'         flash-bootloader list-boards [FORMAT=json] list-programmers help' \
-	'Variables: BOARD PROGRAMMER FLASHFILE ELFFILE PORT SERIAL STM32FLASH_RESET' \
+	'         list-attached [FORMAT=json] flash-bench BENCH=f [ONLY=a,b] term (docs/bench.md)' \
+	'Variables: BOARD PROGRAMMER FLASHFILE ELFFILE PORT SERIAL USB_PATH STM32FLASH_RESET' \
 	'           STM32FLASH_RESET_INVERT FLASHKIT V=1 (full commands); make -n lists the commands' \
 	'Boards: $(FK_BOARDS)' \
 	'Programmers: $(FK_PROGRAMMERS)'
