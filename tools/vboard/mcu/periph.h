@@ -134,6 +134,7 @@ struct periph_config {
 };
 
 struct periph_set {
+	struct periph_config cfg;
 	struct periph_rcc rcc;
 	struct periph_gpio gpio;
 	struct periph_usart usart;
@@ -151,5 +152,7 @@ uint32_t periph_usart_base(unsigned n);
 struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg, char *msg,
 				 size_t msglen);
 void periph_free(struct periph_set *p);
+/* A system reset: every model back to its reset values (counts and console too). */
+void periph_reset(struct periph_set *p);
 
 #endif

@@ -50,16 +50,10 @@ struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg,
 		snprintf(msg, msglen, "out of memory");
 		return NULL;
 	}
-	struct vclock clk = { core_cycles, m };
 	p->mcu = m;
 	p->hz = cfg->hz;
-	rcc_init(&p->rcc, cfg->family);
-	gpio_init(&p->gpio, cfg->family, &p->rcc, clk, cfg->hz, cfg->log);
-	usart_init(&p->usart, cfg->usart, cfg->family == MCU_F4 || cfg->family == MCU_F2, &p->rcc,
-		   &p->gpio, cfg->tx_port, cfg->tx_pin, cfg->tx_af, cfg->log);
-	p->usart.out = cfg->console;
-	p->usart.out_ctx = cfg->console_ctx;
-	systick_init(&p->systick, clk, cfg->hz, cfg->log);
+	p->cfg = *cfg;
+	periph_reset(p);
 
 	char name[16];
 	snprintf(name, sizeof name, "USART%u", cfg->usart);
@@ -74,6 +68,19 @@ struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg,
 		return NULL;
 	}
 	return p;
+}
+
+void periph_reset(struct periph_set *p)
+{
+	const struct periph_config *cfg = &p->cfg;
+	struct vclock clk = { core_cycles, p->mcu };
+	rcc_init(&p->rcc, cfg->family);
+	gpio_init(&p->gpio, cfg->family, &p->rcc, clk, cfg->hz, cfg->log);
+	usart_init(&p->usart, cfg->usart, cfg->family == MCU_F4 || cfg->family == MCU_F2, &p->rcc,
+		   &p->gpio, cfg->tx_port, cfg->tx_pin, cfg->tx_af, cfg->log);
+	p->usart.out = cfg->console;
+	p->usart.out_ctx = cfg->console_ctx;
+	systick_init(&p->systick, clk, cfg->hz, cfg->log);
 }
 
 void periph_free(struct periph_set *p)

@@ -179,21 +179,18 @@ int vboard_run_result(struct mcu *m, unsigned ms, FILE *console, struct vboard_r
 	if (!b)
 		return -1;
 	if (!b->booted) {
-		/* The stlink front end reset the core itself (reset run): the table
-		 * it started from is VTOR's; a board whose bootloader region is
-		 * erased gets the model's stand-in here (see boot.c). */
-		uint32_t vtor = b->spec.flash_base, w = 0;
-		mcu_read32(m, 0xE000ED08u, &vtor);
-		struct mcu_status st;
-		mcu_status(m, &st);
-		b->boot_at = vtor;
-		if (b->spec.bootloader && vtor == b->spec.flash_base && st.instructions == 0 &&
-		    mcu_read32(m, vtor, &w) == MCU_OK && w == 0xFFFFFFFFu) {
-			char note[256];
-			b->boot_at = vboard_boot(m, &b->spec, vtor, note, sizeof note);
-			if (note[0] && mcu_log(m))
-				fprintf(mcu_log(m), "mcu: %s\n", note);
-		}
+		/* The stlink front end's core: OpenOCD reset and ran it already,
+		 * with the peripherals counting. The verdict is about the chip
+		 * after a reset, so it starts again from one, as "reset run" does
+		 * (and a board whose bootloader region is erased gets the model's
+		 * stand-in, see boot.c). */
+		char note[256];
+		periph_reset(b->p);
+		if (mcu_log(m))
+			fprintf(mcu_log(m), "mcu: reset for the verdict: boot from 0x%08x\n", b->spec.flash_base);
+		b->boot_at = vboard_boot(m, &b->spec, b->spec.flash_base, note, sizeof note);
+		if (note[0] && mcu_log(m))
+			fprintf(mcu_log(m), "mcu: %s\n", note);
 	}
 	b->console = console;
 	run_for(b, ms);
@@ -201,7 +198,7 @@ int vboard_run_result(struct mcu *m, unsigned ms, FILE *console, struct vboard_r
 	if (b->console_file)
 		fflush(b->console_file);
 	judge(b, ms, r);
-	b->booted = false; /* the next judge after another reset asks VTOR again */
+	b->booted = false; /* the next judge starts from a reset again */
 	if (b->spec.result[0])
 		vboard_result_save(b->spec.result, r);
 	return (int)r->kind;

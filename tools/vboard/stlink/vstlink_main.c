@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "verdict.h"
+
 GMutex vstlink_lock;
 
 /* The chips of the boards OpenOCD flashes: what the DP and DBGMCU answer,
@@ -73,6 +75,9 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --voltage V         target voltage (default 3.25)\n"
 		"  --slice N           instructions the core runs per probe command (default 20000)\n"
 		"  --events FILE       log what the probe and the core did\n"
+		"  --run SPEC          after OpenOCD is done, a core left running (reset run) runs on\n"
+		"                      with the board's peripherals; the verdict is printed at the end\n"
+		"                      (exit 65 when the image does not run; see mcu/verdict.h)\n"
 		"  --fault F           no-power, swd-dead, rdp, old-firmware, unreliable[=BYTES[@KHZ]],\n"
 		"                      access, no-probe, two-probes\n"
 		"  -v                  log to stderr\n");
@@ -125,6 +130,7 @@ int main(int argc, char **argv)
 	const char *serial = "066DFF343339415043084126", *firmware = NULL;
 	struct faults f = { .unreliable_after = -1 };
 	struct vstlink_cfg cfg;
+	struct vboard_run_opt run = { 0 };
 	bool v3 = false;
 	int i;
 
@@ -149,6 +155,13 @@ int main(int argc, char **argv)
 			cfg.slice = strtoull(v, NULL, 0);
 		else if (ARG("--events"))
 			events_path = v;
+		else if (ARG("--run")) {
+			char m[256];
+			if (vboard_run_option(&run, v, m, sizeof m) < 0) {
+				fprintf(stderr, "vstlink: %s\n", m);
+				return 64;
+			}
+		}
 		else if (ARG("--fault")) {
 			if (parse_fault(&f, v) < 0) {
 				fprintf(stderr, "vstlink: unknown fault '%s' (see vstlink --help)\n", v);
@@ -240,6 +253,11 @@ int main(int argc, char **argv)
 		return 70;
 	}
 
+	if (run.set && vboard_attach(mcu, &run.spec, msg, sizeof msg) != 0) {
+		fprintf(stderr, "vstlink: %s\n", msg);
+		return 70;
+	}
+
 	char ver[32];
 	vstlink_version_string(&cfg, ver, sizeof ver);
 	vlog("stlink: probe %04x:%04x serial %s firmware %s, target %s%s%s%s", cfg.vid, cfg.pid,
@@ -279,6 +297,14 @@ int main(int argc, char **argv)
 	int rc = vusb_run(cmd, env, f.access, "vstlink");
 
 	g_mutex_lock(&vstlink_lock);
+	if (run.set && rc == 0 && !mcu_halted(mcu)) {
+		/* OpenOCD left the core running (reset run): it runs on. */
+		vboard_run_result(mcu, run.spec.ms, NULL, &run.last);
+		run.ran = true;
+		vlog("run: %s", run.last.verdict);
+	}
+	if (run.set)
+		vboard_detach(mcu);
 	struct mcu_status st;
 	mcu_status(mcu, &st);
 	vlog("stlink: done: %llu commands, %llu bytes written, %llu read",
@@ -297,5 +323,5 @@ int main(int argc, char **argv)
 	}
 	if (events)
 		fclose(events);
-	return rc;
+	return vboard_run_finish(&run, rc, stdout);
 }
