@@ -310,8 +310,8 @@ int main(int argc, char **argv)
 	vlog("stlink: done: %llu commands, %llu bytes written, %llu read",
 	     (unsigned long long)probe.st.commands, (unsigned long long)probe.st.bytes_written,
 	     (unsigned long long)probe.st.bytes_read);
-	vlog("mcu: algorithm at 0x%08x ran %u times; flash programmed %llu bytes; %llu instructions",
-	     st.algo_addr, st.algo_runs, (unsigned long long)st.flash_programmed,
+	vlog("mcu: %u algorithm runs from RAM (the last at 0x%08x); flash programmed %llu bytes; "
+	     "%llu instructions", st.algo_runs, st.algo_addr, (unsigned long long)st.flash_programmed,
 	     (unsigned long long)st.instructions);
 	mcu_free(mcu);
 	vflash_close(&flash);
