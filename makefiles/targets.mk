@@ -58,7 +58,7 @@ endif
 # and probe warnings, then the programmer's general hints. '|' separates lines.
 fk_lines = $(if $(strip $(1)),$(subst |,' ',$(call fk_sq,$(strip $(1)))))
 fk_fail_hint = || { fk_rc=$$?; printf '%s\n' $(call fk_lines,flashkit: $(PROG_TOOL) failed on $(FK_BOARD) ($(BOARD_MCU)).) $(call fk_lines,$(BOARD_ENTER_$(FK_PROG))) $(call fk_lines,$(BOARD_POWER_WARNING)) $(call fk_lines,$(BOARD_WARNING_$(FK_PROG))) $(call fk_lines,$(PROG_HINTS)) >&2; exit $$fk_rc; }
-fk_note = $(if $(strip $(1)),$(fk_at)printf '%s\n' $(call fk_lines,$(1)))
+fk_note = $(if $(and $(strip $(1)),$(if $(FK_SILENT),,1)),$(fk_at)printf '%s\n' $(call fk_lines,$(1)))
 
 # $(call fk_flash_check,FILE,TYPE): the file against the board, first of all: a missing
 # or wrong file is refused before any wait for a device or any button sequence.

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "formats.h"
 #include "image.h"
+#include "progress.h"
 
 static void help(FILE *f)
 {
@@ -177,7 +178,7 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	unsigned fails = image_check_all(&img, &c, report, NULL);
-	if (!fails) {
+	if (!fails && !progress_silent()) {
 		char line[512];
 		check_summary(&img, &c, line, sizeof line);
 		printf("%s\n", line);

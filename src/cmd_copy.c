@@ -436,6 +436,7 @@ static void on_left(void *arg)
 	struct progress_state *ps = arg;
 	const struct drive *d = ps->d;
 	progress_clear(&ps->p);
+	if (!progress_silent())
 	printf("  WAIT    %s disconnected: the probe is programming; waiting for the drive to come back\n",
 	       d->label);
 	fflush(stdout);
@@ -538,6 +539,7 @@ static int run(struct copy_args *a, struct fk_err *e)
 			goto out;
 		}
 	}
+	if (!progress_silent())
 	printf("  COPY    %s -> %s/%s (%s%s%s, %zu bytes%s)\n", a->path, d->point, name, d->label,
 	       d->serial[0] ? ", serial " : "", d->serial, p.len,
 	       p.converted ? (p.hex ? ", converted to hex" : ", converted to bin") : "");
@@ -553,6 +555,7 @@ static int run(struct copy_args *a, struct fk_err *e)
 		goto out;
 
 	double timeout = a->timeout_s > 0 ? a->timeout_s : 20.0 + 15.0 * (double)p.len / (1 << 20);
+	if (!progress_silent())
 	printf("  WAIT    %s: waiting for the probe to take the file, program the board and bring the drive back (up to %.0f s)\n",
 	       d->label, timeout);
 	fflush(stdout);
@@ -616,6 +619,7 @@ static int run(struct copy_args *a, struct fk_err *e)
 			     fail, hexish ? " (old ST-LINK firmware cannot take .hex: try --as bin)" : "");
 		goto out;
 	}
+	if (!progress_silent())
 	printf("  OK      %s came back without FAIL.TXT after %.2f s: %s flashed (%zu bytes of image, CRC32 0x%08x)\n",
 	       r.back.label, r.back_ms / 1000.0, a->path, imgbytes, crc);
 	rc = 0;

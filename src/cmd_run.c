@@ -74,8 +74,8 @@ struct shown {
 static void show(struct progress *p, struct shown *s, const struct tool_output *t,
 		 const char *label, double elapsed)
 {
-	bool new_phase = strcmp(s->phase, t->phase) != 0;
 	const char *phase = t->phase[0] ? t->phase : label;
+	bool new_phase = strcmp(s->phase, phase) != 0;
 	if (t->pct >= 0) {
 		int bucket = (int)t->pct / 25;
 		progress_show(p, new_phase || bucket != s->bucket, INDENT "%s %3.0f%%", phase, t->pct);
@@ -84,7 +84,7 @@ static void show(struct progress *p, struct shown *s, const struct tool_output *
 		progress_show(p, new_phase || s->secs < 0, INDENT "%s... %ld s", phase, (long)elapsed);
 		s->bucket = -1;
 	}
-	snprintf(s->phase, sizeof s->phase, "%s", t->phase);
+	snprintf(s->phase, sizeof s->phase, "%s", phase);
 	s->secs = (long)elapsed;
 }
 

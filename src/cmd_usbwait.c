@@ -226,7 +226,7 @@ int cmd_usb_wait(int argc, char **argv)
 			const struct usb_dev *u = hit[0];
 			describe(u, buf, sizeof buf);
 			if (access(u->devnode, R_OK | W_OK) == 0) {
-				if (!quiet)
+				if (!quiet && !progress_silent())
 					fprintf(stderr, "flashkit: found %s: %s\n", what, buf);
 				return 0;
 			}

@@ -6,6 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+bool progress_silent(void)
+{
+	const char *m = getenv("FLASHKIT_PROGRESS");
+	return m && strcmp(m, "off") == 0;
+}
+
 enum progress_mode progress_mode_for(int fd)
 {
 	const char *m = getenv("FLASHKIT_PROGRESS");

@@ -20,6 +20,9 @@ struct progress {
 	size_t width; /* columns of the line drawn last */
 };
 
+/* FLASHKIT_PROGRESS=off (make -s): also leave out the notes that only say things
+ * went well (check's OK line, copy's COPY/WAIT/OK lines, usb-wait's "found"). */
+bool progress_silent(void);
 /* The mode from FLASHKIT_PROGRESS, else tty when fd is a terminal, else lines. */
 enum progress_mode progress_mode_for(int fd);
 void progress_init(struct progress *p, FILE *f, enum progress_mode mode);

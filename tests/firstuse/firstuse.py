@@ -17,6 +17,7 @@ FLASHKIT = BUILD / "bin" / "flashkit"
 VDRIVE = BUILD / "vboard" / "vdrive"
 VDFU = BUILD / "vboard" / "vdfu"
 VUART = BUILD / "vboard" / "vuart"
+VSTLINK = BUILD / "vboard" / "vstlink"
 
 # The tools' own lines that a quiet flash must not show (and V=1 or a failure must).
 BANNER = {
@@ -61,6 +62,11 @@ def vdfu(tmp, *cmd, family="f4", extra=()):
         erased(f, sizes[family])
     return [VDFU, "run", "--family", family, "--flash-file", f, "--events", tmp / "dfu-events.txt",
             *extra, "--", *cmd]
+
+
+def vstlink(tmp, *cmd, chip="stm32f401re", extra=()):
+    """cmd beside a virtual ST-LINK/V2-1 wired to an STM32; its flash in tmp/stlink-flash.bin."""
+    return [VSTLINK, "--chip", chip, "--flash-file", tmp / "stlink-flash.bin", *extra, "--", *cmd]
 
 
 def vuart(tmp, *cmd, extra=()):

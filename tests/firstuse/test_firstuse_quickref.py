@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from firstuse import (BUILD, FLASHKIT, ROOT, blinky, need_arm_gcc, out, quick_reference, run,
-                      vdfu, vdrive, vuart)
+                      vdfu, vdrive, vstlink, vuart)
 
 CMDS = quick_reference()
 BLINKY = ROOT / "examples" / "blinky" / "build"
@@ -48,7 +48,8 @@ def test_quick_reference_command(line, tmp_path):
     words.append(f"BUILD={BUILD}")  # this test run's build of the helper
     opts = dict(w.split("=", 1) for w in words if "=" in w)
     goals = [w for w in words[1:] if "=" not in w]
-    board, prog = opts.get("BOARD"), opts.get("PROGRAMMER")
+    board = opts.get("BOARD", "")
+    prog = opts.get("PROGRAMMER") or ("openocd" if board.startswith("nucleo") else "dfu")
     flashes = set(goals) & {"flash", "flash-only", "flash_dfu_manual", "erase"}
     if not flashes:
         r = run(words)
@@ -65,6 +66,11 @@ def test_quick_reference_command(line, tmp_path):
         assert r.returncode == 0, out(r)
         img = (BLINKY / board / "blinky.bin").read_bytes()
         assert (tmp_path / "drive-flash.bin").read_bytes()[:len(img)] == img
+    elif prog == "openocd":
+        r = run(vstlink(tmp_path, *words))
+        assert r.returncode == 0, out(r)
+        img = (BLINKY / board / "blinky.bin").read_bytes()
+        assert (tmp_path / "stlink-flash.bin").read_bytes()[:len(img)] == img
     elif prog == "stm32flash":
         r = run(vuart(tmp_path, *words))
         assert r.returncode == 0, out(r)
