@@ -62,6 +62,18 @@ static void test_ids(void **state)
 	assert_int_equal(v, 0x411FC272);
 	assert_int_equal(mcu_mem_read(fx.m, 0x1FF1E880, b, 2, 2), MCU_OK);
 	assert_int_equal(b[0] | b[1] << 8, 2048);
+	/* the H7's AXI SRAM, where CubeMX puts the stack */
+	assert_int_equal(mcu_write32(fx.m, 0x2407FFFC, 0x12345678), MCU_OK);
+	assert_int_equal(mcu_read32(fx.m, 0x2407FFFC, &v), MCU_OK);
+	assert_int_equal(v, 0x12345678);
+	mcu_fixture_close(&fx);
+
+	/* CCM RAM on an F405, none on an F401 */
+	mcu_fixture_open(&fx, "stm32f4", 0x413, "4*16K,1*64K,7*128K", 0);
+	assert_int_equal(mcu_write32(fx.m, 0x10000000, 1), MCU_OK);
+	mcu_fixture_close(&fx);
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	assert_int_equal(mcu_read32(fx.m, 0x10000000, &v), MCU_FAULT);
 	mcu_fixture_close(&fx);
 
 	/* F7: flash size at 0x1FF0F442, flash also on the ITCM bus at 0x00200000 */

@@ -270,6 +270,8 @@ void mcu_free(struct mcu *m)
 		uc_close(m->uc);
 	free(m->ram);
 	free(m->sysmem);
+	for (unsigned i = 0; i < m->nxram; i++)
+		free(m->xram[i].mem);
 	free(m);
 }
 
@@ -429,7 +431,7 @@ void mcu_resume(struct mcu *m)
 	uint32_t pc = pc_now(m);
 	/* Code started in RAM by a debugger is a flash loader (or OpenOCD's
 	 * CRC/erase-check algorithm): note it so the log can show it ran. */
-	m->in_algo = pc >= m->chip.ram_base && pc - m->chip.ram_base < m->chip.ram_size;
+	m->in_algo = mcu_is_ram(m, pc);
 	if (m->in_algo) {
 		m->algo_start = pc;
 		m->algo_bytes0 = m->st.flash_programmed;
@@ -556,12 +558,7 @@ int mcu_step(struct mcu *m)
 static uint32_t read_vector(struct mcu *m, uint32_t addr)
 {
 	uint8_t b[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
-	struct vflash *f = m->flash;
-	addr = mcu_flash_addr(m, addr);
-	if (vflash_contains(f, addr, 4))
-		memcpy(b, f->mem + (addr - f->base), 4);
-	else if (addr >= m->chip.ram_base && addr - m->chip.ram_base + 4 <= m->chip.ram_size)
-		memcpy(b, m->ram + (addr - m->chip.ram_base), 4);
+	uc_mem_read(m->uc, addr, b, 4); /* unmapped: stays erased */
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
@@ -651,7 +648,7 @@ void mcu_boot(struct mcu *m, uint32_t base)
 	load_vectors(m, base);
 	uint32_t sp = read_vector(m, base), pc = read_vector(m, base + 4);
 	bool pc_in_flash = vflash_contains(m->flash, mcu_flash_addr(m, pc & ~1u), 2);
-	bool pc_in_ram = (pc & ~1u) >= m->chip.ram_base && (pc & ~1u) - m->chip.ram_base < m->chip.ram_size;
+	bool pc_in_ram = mcu_is_ram(m, pc & ~1u);
 	if (sp == 0xFFFFFFFFu && pc == 0xFFFFFFFFu)
 		mcu_fault(m, base, "erased vector table at 0x%08x (no application)", base);
 	else if (!(pc & 1))

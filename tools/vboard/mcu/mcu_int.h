@@ -99,6 +99,11 @@ struct mcu {
 	uint8_t *ram;
 	uint32_t ram_mapped;
 	uint8_t *sysmem;
+	struct mcu_xram {           /* the family's other RAMs: CCM, SRAM2, TCMs, AXI */
+		uint32_t base, size;
+		uint8_t *mem;
+	} xram[4];
+	unsigned nxram;
 	uint32_t alias_base, alias_size; /* flash seen at alias_base too */
 
 	/* run control */
@@ -180,6 +185,9 @@ void mcu_fault(struct mcu *m, uint32_t pc, const char *fmt, ...) __attribute__((
 unsigned mcu_exception_ready(struct mcu *m);
 bool mcu_exception_enter(struct mcu *m, unsigned exc);
 bool mcu_exception_return(struct mcu *m, uint32_t exc_return);
+
+/* Is addr in RAM the core can run from (main RAM or a family's other RAM)? */
+bool mcu_is_ram(const struct mcu *m, uint32_t addr);
 
 /* Flash helpers for the controllers: log and count. */
 int mcu_flash_erase_sector(struct mcu *m, unsigned sector);

@@ -133,6 +133,56 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
 	mcu_io_write(c->m, c->base + (uint32_t)off, (uint32_t)v, size, &ok);
 }
 
+/* RAM the board file does not list but firmware commonly uses (CubeMX puts
+ * the H7's stack in AXI SRAM, the F405's CCM and the L4's SRAM2 hold data). */
+static const struct { enum mcu_family fam; uint32_t dev_id, base, size; } extra_rams[] = {
+	{ MCU_F4, 0x413, 0x10000000u, 64 * 1024 },  /* F405/407 CCM */
+	{ MCU_F4, 0x419, 0x10000000u, 64 * 1024 },  /* F42x/43x CCM */
+	{ MCU_F7, 0, 0x00000000u, 16 * 1024 },      /* ITCM RAM */
+	{ MCU_L4, 0, 0x10000000u, 32 * 1024 },      /* SRAM2 */
+	{ MCU_H7, 0, 0x00000000u, 64 * 1024 },      /* ITCM */
+	{ MCU_H7, 0, 0x24000000u, 512 * 1024 },     /* AXI SRAM */
+	{ MCU_H7, 0, 0x30000000u, 288 * 1024 },     /* SRAM1-3 */
+	{ MCU_H7, 0, 0x38000000u, 64 * 1024 },      /* SRAM4 */
+};
+
+bool mcu_is_ram(const struct mcu *m, uint32_t addr)
+{
+	if (addr >= m->chip.ram_base && addr - m->chip.ram_base < m->ram_mapped)
+		return true;
+	for (unsigned i = 0; i < m->nxram; i++)
+		if (addr >= m->xram[i].base && addr - m->xram[i].base < m->xram[i].size)
+			return true;
+	return false;
+}
+
+static int map_extra_rams(struct mcu *m)
+{
+	for (unsigned i = 0; i < sizeof extra_rams / sizeof extra_rams[0]; i++) {
+		uint32_t base = extra_rams[i].base, size = extra_rams[i].size;
+		if (extra_rams[i].fam != m->chip.family ||
+		    (extra_rams[i].dev_id && extra_rams[i].dev_id != m->chip.dev_id) || m->nxram >= 4)
+			continue;
+		/* not over the board's RAM or the flash alias */
+		if ((uint64_t)base < (uint64_t)m->chip.ram_base + m->ram_mapped &&
+		    (uint64_t)m->chip.ram_base < (uint64_t)base + size)
+			continue;
+		if (m->alias_size && (uint64_t)base < (uint64_t)m->alias_base + m->alias_size &&
+		    (uint64_t)m->alias_base < (uint64_t)base + size)
+			continue;
+		uint8_t *mem = aligned_alloc(4096, size);
+		if (!mem)
+			return -1;
+		memset(mem, 0, size);
+		if (uc_mem_map_ptr(m->uc, base, size, UC_PROT_ALL, mem) != UC_ERR_OK) {
+			free(mem);
+			continue;
+		}
+		m->xram[m->nxram++] = (struct mcu_xram){ base, size, mem };
+	}
+	return 0;
+}
+
 static uint32_t round_page(uint32_t n)
 {
 	return (n + 0xFFFu) & ~0xFFFu;
@@ -175,6 +225,10 @@ int mcu_map_memory(struct mcu *m, char *msg, size_t msglen)
 	if (e == UC_ERR_OK)
 		e = uc_mem_map_ptr(m->uc, fi->sysmem_base, fi->sysmem_size, UC_PROT_READ | UC_PROT_EXEC,
 				   m->sysmem);
+	if (e == UC_ERR_OK && map_extra_rams(m) < 0) {
+		snprintf(msg, msglen, "mcu: out of memory");
+		return -1;
+	}
 	struct mcu_mmio *ck = m->mmio;
 	ck[0] = (struct mcu_mmio){ m, PERIPH_BASE };
 	ck[1] = (struct mcu_mmio){ m, PPB_BASE };
@@ -223,6 +277,12 @@ static uint8_t *plain(struct mcu *m, uint32_t addr, uint32_t *avail, bool *flash
 	if (in(addr, m->chip.ram_base, m->ram_mapped)) {
 		*avail = m->ram_mapped - (addr - m->chip.ram_base);
 		return m->ram + (addr - m->chip.ram_base);
+	}
+	for (unsigned i = 0; i < m->nxram; i++) {
+		if (in(addr, m->xram[i].base, m->xram[i].size)) {
+			*avail = m->xram[i].size - (addr - m->xram[i].base);
+			return m->xram[i].mem + (addr - m->xram[i].base);
+		}
 	}
 	if (in(addr, m->fi->sysmem_base, m->fi->sysmem_size)) {
 		*avail = m->fi->sysmem_size - (addr - m->fi->sysmem_base);
@@ -297,10 +357,13 @@ int mcu_mem_write(struct mcu *m, uint32_t addr, const uint8_t *buf, uint32_t len
 			buf += width, addr += width, len -= width;
 			continue;
 		}
-		if (p && in(addr, m->chip.ram_base, m->ram_mapped)) {
+		if (p && mcu_is_ram(m, addr)) {
 			uint32_t n = avail < len ? avail : len;
 			memcpy(p, buf, n);
-			mcu_code_changed(m, addr, n); /* it may be code: OpenOCD's loaders */
+			if (in(addr, m->chip.ram_base, m->ram_mapped))
+				mcu_code_changed(m, addr, n); /* it may be code: OpenOCD's loaders */
+			else
+				uc_ctl_remove_cache(m->uc, addr, (uint64_t)addr + n);
 			buf += n, addr += n, len -= n;
 			continue;
 		}
