@@ -46,3 +46,14 @@ def test_dfu_into_the_crazyflie_bootloader_is_refused_before_the_button_sequence
         assert "0x08000000" in o
         assert "hold the power button" not in o, target     # no button sequence asked for
         assert "DETACH" not in o and "WAIT" not in o, target
+
+
+def test_a_file_that_is_not_firmware_says_so_in_words(tmp_path):
+    logo = tmp_path / "logo.bin"          # a PNG renamed: the programmer takes .bin
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(2000))
+    r = run("BOARD=odrive-v3", f"FLASHFILE={logo}", *WAIT, "flash-only")
+    o = r.stdout + r.stderr
+    assert r.returncode == 2 and "Error 65" in o, o
+    lines = [l for l in r.stderr.splitlines() if l.startswith("flashkit:")]
+    assert lines == [f"flashkit: {logo}: this is a PNG image, not firmware: there is no "
+                     "Cortex-M vector table at its start"], o

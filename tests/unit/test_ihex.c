@@ -224,6 +224,35 @@ static void probe(void **state)
 	assert_true(fmt_ihex.probe((const uint8_t *)":00000001FF\n", 12));
 	assert_false(fmt_ihex.probe((const uint8_t *)"S00000001FF\n", 12));
 	assert_false(fmt_ihex.probe((const uint8_t *)":0000", 5));
+	/* blank lines first: still hex (hex on stdin, 'echo; cat fw.hex') */
+	assert_true(fmt_ihex.probe((const uint8_t *)"\n\r\n:00000001FF\n", 15));
+	assert_false(fmt_ihex.probe((const uint8_t *)" :00000001FF\n", 13));
+}
+
+static void keep_warning(void *ctx, const char *msg)
+{
+	snprintf(ctx, 512, "%s", msg);
+}
+
+/* Two start records: the first is kept and the reader warns, as srec_cat
+ * does ("redundant execution start address record"). */
+static void two_start_records(void **state)
+{
+	(void)state;
+	static const char text[] = ":0400000508000101ED\n"
+				   ":0400000508000201EC\n"
+				   ":0400000300001234B3\n"
+				   ":00000001FF\n";
+	char warned[512] = "";
+	struct read_opts o = { .name = "t.hex", .warn = keep_warning, .warn_ctx = warned };
+	struct image img;
+	struct fk_err e = { 0 };
+	image_init(&img);
+	assert_int_equal(fmt_ihex.read(&img, (const uint8_t *)text, strlen(text), &o, &e), 0);
+	assert_true(img.has_entry);
+	assert_int_equal(img.entry, 0x08000101);
+	assert_string_equal(warned, "t.hex:2: a second start address record (0x08000201); the first, 0x08000101 on line 1, is kept (as srec_cat does)");
+	image_free(&img);
 }
 
 int main(void)
@@ -238,6 +267,7 @@ int main(void)
 		cmocka_unit_test(write_then_read_round_trip),
 		cmocka_unit_test(writer_rejects_overlapping_targets),
 		cmocka_unit_test(probe),
+		cmocka_unit_test(two_start_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,6 +189,28 @@ static void probe(void **state)
 	assert_true(fmt_srec.probe((const uint8_t *)GOLDEN, strlen(GOLDEN)));
 	assert_false(fmt_srec.probe((const uint8_t *)":00000001FF\r\n", 13));
 	assert_false(fmt_srec.probe((const uint8_t *)"Some text here", 14));
+	assert_true(fmt_srec.probe((const uint8_t *)"\r\nS00600004844521B\r\n", 22));
+}
+
+/* No S7/S8/S9: read (objcopy and srec_cat read such files), no start
+ * address; a record cut in the middle is still refused. */
+static void no_end_record(void **state)
+{
+	(void)state;
+	static const char ok[] = "S00600004844521B\r\nS107010001020304ED\r\n";
+	static const char cut[] = "S00600004844521B\r\nS1070100010203\r\n";
+	struct read_opts o = { .name = "t.s19" };
+	struct image img;
+	struct fk_err e = { 0 };
+	image_init(&img);
+	assert_int_equal(fmt_srec.read(&img, (const uint8_t *)ok, strlen(ok), &o, &e), 0);
+	assert_false(img.has_entry);
+	assert_int_equal(image_total(&img), 4);
+	image_free(&img);
+	image_init(&img);
+	assert_int_equal(fmt_srec.read(&img, (const uint8_t *)cut, strlen(cut), &o, &e), FK_EDATA);
+	assert_non_null(strstr(e.msg, "t.s19:2: truncated record"));
+	image_free(&img);
 }
 
 int main(void)
@@ -201,6 +223,7 @@ int main(void)
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(record_len_limit),
 		cmocka_unit_test(probe),
+		cmocka_unit_test(no_end_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
