@@ -8,6 +8,7 @@
 #   image.mk    file, address, check, conversion rules  targets.mk  flash, erase, reset, ...
 #   lists.mk    help, list-boards, list-programmers, info
 #   artifacts.mk make artifacts (CI)               manifest.mk MANIFEST=.../manifest.json
+#   virtual.mk  VIRTUAL=1: the goal on a virtual board, then the image runs (a verdict)
 #
 # Parsing starts no process ($(wildcard) and string functions only): `make -n flash-only`
 # is make alone, a few milliseconds.
@@ -44,6 +45,7 @@ ifneq ($(or $(strip $(BOARD)),$(filter $(FK_BOARD_GOALS),$(MAKECMDGOALS))),)
 include $(FK_ROOT)/makefiles/resolve.mk
 include $(FK_ROOT)/makefiles/image.mk
 include $(FK_ROOT)/makefiles/targets.mk
+include $(FK_ROOT)/makefiles/virtual.mk
 endif
 include $(FK_ROOT)/makefiles/lists.mk
 include $(FK_ROOT)/makefiles/artifacts.mk
