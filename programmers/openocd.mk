@@ -18,8 +18,8 @@
 # OpenOCD's TCP ports (gdb 3333, tcl 6666, telnet 4444) are off except debug-server's
 # GDB_PORT, so several OpenOCDs (tests, flash-bench) run side by side.
 # SERIAL=SN selects the probe (adapter serial), USB_PATH=1-2.3 the one on that USB port
-# (adapter usb location); two ST-LINKs that match are refused before OpenOCD runs (it would
-# take the first), none is noted with what is attached and OpenOCD says the rest.
+# (adapter usb location); the wait above refuses two ST-LINKs that match (OpenOCD would
+# take the first) and lists what is attached when none does.
 
 OPENOCD           ?= openocd
 OPENOCD_INTERFACE ?= interface/stlink.cfg
@@ -62,7 +62,6 @@ PROG_NEED = $(call fk_need,$(OPENOCD),$(PROG_PACKAGE))
 # installed version with the board's minimum inside the recipe, once.
 define PROG_PRECHECK
 $(if $(and $(OPENOCD_MIN_VERSION),$(filter 1,$(OPENOCD_VERSION_CHECK))),$(OPENOCD_VERSION_CMD))
-$(if $(SERIAL)$(USB_PATH),$(fk_at)$(call fk_select,stlink) --or-none >/dev/null)
 $(if $(findstring stlink,$(OPENOCD_INTERFACE)),$(OPENOCD_WAIT_CMD))
 endef
 OPENOCD_VERSION_CMD = $(fk_at)v=$$($(OPENOCD) --version 2>&1 | sed -n 's/^Open On-Chip Debugger \([0-9][0-9.]*\).*/\1/p'); if [ "$$(printf '%s\n%s\n' $(OPENOCD_MIN_VERSION) "$$v" | sort -V | head -n 1)" != $(OPENOCD_MIN_VERSION) ]; then printf '%s\n' "flashkit: OpenOCD $$v cannot drive the $(BOARD_MCU) (it needs OpenOCD >= $(OPENOCD_MIN_VERSION)); use PROGRAMMER=$(OPENOCD_ALTERNATIVE) instead, or a newer OpenOCD: OPENOCD=/path/to/openocd OPENOCD_VERSION_CHECK=0" >&2; exit 69; fi

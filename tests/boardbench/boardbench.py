@@ -14,6 +14,7 @@ FLASHKIT = BUILD / "bin" / "flashkit"
 VDFU = BUILD / "vboard" / "vdfu"
 VDRIVE = BUILD / "vboard" / "vdrive"
 VUART = BUILD / "vboard" / "vuart"
+VSTLINK = BUILD / "vboard" / "vstlink"
 FK_MK = ROOT / "makefiles" / "flashkit.mk"
 SERIAL1 = "0671FF485550755187121723"
 SERIAL2 = "0672FF485550755187125544"
@@ -21,7 +22,7 @@ DFU_SN = "3574364C3034"
 
 
 def build():
-    if not all(p.exists() for p in (FLASHKIT, VDFU, VDRIVE, VUART)):
+    if not all(p.exists() for p in (FLASHKIT, VDFU, VDRIVE, VUART, VSTLINK)):
         subprocess.run(["make", "-C", str(ROOT), f"BUILD={BUILD}", "all"], check=True,
                        capture_output=True)
 

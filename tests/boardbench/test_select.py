@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from boardbench import (DFU_SN, FK_MK, FLASHKIT, SERIAL1, SERIAL2, VUART, build, firmware, rc,
+from boardbench import (DFU_SN, FK_MK, FLASHKIT, SERIAL1, SERIAL2, VSTLINK, VUART, build, firmware, rc,
                         run, vdfu, vdrive)
 
 F401 = 512 * 1024
@@ -190,21 +190,65 @@ def test_stm32flash_serial_matching_nothing(tmp_path, fw):
     assert erased(a.flash, 64) and erased(b.flash, 64)
 
 
-# --- openocd: the flags; the virtual ST-LINK front end brings the two-probe proof ---
+# --- openocd: vstlink --second (another probe wired to its own chip, USB path 1-2) ---
 
-def test_openocd_serial_and_usb_path_flags(tmp_path, fw):
+PROBE1, PROBE2 = "066DFF343339415043084126", "0672FF000000000000000002"
+
+
+def ocd(tmp_path, fw, second, *sel):
+    f1, f2 = tmp_path / "probe1.bin", tmp_path / "probe2.bin"
+    r = run([VSTLINK, "--flash-file", f1, "--serial", PROBE1, "--second", second,
+             "--second-flash-file", f2, "--",
+             *make("BOARD=nucleo-f401", "PROGRAMMER=openocd", f"FLASHFILE={fw}", "OPENOCD_WAIT=1",
+                   *sel, "flash-only")], timeout=300)
+    return r, f1, f2
+
+
+@pytest.mark.parametrize("which", [1, 2])
+def test_openocd_serial_picks_the_probe(tmp_path, fw, which):
+    path, data = fw
+    r, f1, f2 = ocd(tmp_path, path, PROBE2, f"SERIAL={PROBE1 if which == 1 else PROBE2}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    chosen, other = (f1, f2) if which == 1 else (f2, f1)
+    assert chosen.read_bytes()[:len(data)] == data
+    assert erased(other, len(data))
+
+
+def test_openocd_two_probes_no_serial_refused(tmp_path, fw):
+    r, f1, f2 = ocd(tmp_path, fw[0], PROBE2)
+    assert rc(r) == 69 and "2 boards match" in r.stderr
+    assert erased(f1, 64) and erased(f2, 64)
+
+
+def test_openocd_serial_matching_nothing(tmp_path, fw):
+    r, f1, f2 = ocd(tmp_path, fw[0], PROBE2, "SERIAL=NOSUCHPROBE")
+    assert rc(r) == 69
+    assert PROBE1 in r.stderr and PROBE2 in r.stderr   # what is attached instead
+    assert erased(f1, 64) and erased(f2, 64)
+
+
+def test_openocd_equal_serials_then_usb_path(tmp_path, fw):
+    path, data = fw
+    r, f1, f2 = ocd(tmp_path, path, PROBE1, f"SERIAL={PROBE1}")
+    assert rc(r) == 69 and "2 boards match" in r.stderr and "USB_PATH" in r.stderr
+    assert erased(f1, 64) and erased(f2, 64)
+    r, f1, f2 = ocd(tmp_path, path, PROBE1, f"SERIAL={PROBE1}", "USB_PATH=1-2")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f2.read_bytes()[:len(data)] == data
+    assert erased(f1, len(data))
+
+
+def test_openocd_flags(fw):
     r = run(make("-n", "BOARD=nucleo-f401", "PROGRAMMER=openocd", f"FLASHFILE={fw[0]}",
                  "SERIAL=066D", "USB_PATH=1-2.3", "flash-only"))
     assert r.returncode == 0, r.stderr
     assert "-c 'adapter serial {066D}' -c 'adapter usb location {1-2.3}'" in r.stdout
-    assert "list --select stlink --serial '066D' --usb-path '1-2.3'" in r.stdout
+    assert "--serial '066D' --usb-path '1-2.3'" in r.stdout
 
 
-def test_openocd_two_probes_equal_serial_refused(tmp_path, fw):
-    """Two probes with one serial (clone ST-LINKs): refused before OpenOCD runs."""
-    opts = ("--serial2", SERIAL1, "--usb-path", "1-3", "--usb-path2", "1-4")
-    r = run([*vdrive(tmp_path, *opts, two=True), "--",
-             *make("BOARD=nucleo-f401", "PROGRAMMER=openocd", f"FLASHFILE={fw[0]}",
-                   f"SERIAL={SERIAL1}", "flash-only")])
-    assert rc(r) == 69 and "refusing to guess" in r.stderr
-    assert "1-3" in r.stderr and "1-4" in r.stderr
+def test_list_shows_both_probes():
+    from boardbench import listing
+    items = listing([VSTLINK, "--serial", PROBE1, "--second", PROBE2])
+    assert [(i["kind"], i["serial"], i["usb_path"]) for i in items] == [
+        ("stlink", PROBE1, "1-1"), ("stlink", PROBE2, "1-2")]
+    assert "nucleo-f401" in items[0]["boards"]

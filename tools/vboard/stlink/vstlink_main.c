@@ -80,6 +80,9 @@ static G_GNUC_NORETURN void usage(int code)
 		"                      (exit 65 when the image does not run; see mcu/verdict.h)\n"
 		"  --fault F           no-power, swd-dead, rdp, old-firmware, unreliable[=BYTES[@KHZ]],\n"
 		"                      access, no-probe, two-probes\n"
+		"  --second SN         a second board of the same kind: another probe (serial SN, which\n"
+		"                      may equal --serial; USB path 1-2) wired to its own chip\n"
+		"  --second-flash-file PATH  that chip's flash (default: a temporary file)\n"
 		"  -v                  log to stderr\n");
 	exit(code);
 }
@@ -128,6 +131,7 @@ int main(int argc, char **argv)
 {
 	const char *chip_name = "stm32f401re", *flash_file = NULL, *events_path = NULL;
 	const char *serial = "066DFF343339415043084126", *firmware = NULL;
+	const char *second = NULL, *second_flash = NULL;
 	struct faults f = { .unreliable_after = -1 };
 	struct vstlink_cfg cfg;
 	struct vboard_run_opt run = { 0 };
@@ -147,6 +151,10 @@ int main(int argc, char **argv)
 			flash_file = v;
 		else if (ARG("--serial"))
 			serial = v;
+		else if (ARG("--second"))
+			second = v;
+		else if (ARG("--second-flash-file"))
+			second_flash = v;
 		else if (ARG("--firmware"))
 			firmware = v;
 		else if (ARG("--voltage"))
@@ -258,6 +266,35 @@ int main(int argc, char **argv)
 		return 70;
 	}
 
+	/* --second: the same chip again, behind a probe of its own. */
+	char tmpdir2[] = "/tmp/vstlink.XXXXXX";
+	char *tmp_flash2 = NULL;
+	struct vflash flash2;
+	struct mcu *mcu2 = NULL;
+	if (second) {
+		if (!second_flash) {
+			if (!mkdtemp(tmpdir2)) {
+				perror("vstlink: mkdtemp");
+				return 70;
+			}
+			tmp_flash2 = g_build_filename(tmpdir2, "flash.bin", NULL);
+			second_flash = tmp_flash2;
+		}
+		if (vflash_open(&flash2, second_flash, 0x08000000, chip->layout, msg, sizeof msg) < 0) {
+			fprintf(stderr, "vstlink: %s\n", msg);
+			return 66;
+		}
+		struct mcu_config mc2 = mc;
+		mc2.flash = &flash2;
+		mc2.rdp_level = 0;
+		mc2.powered = true;
+		mcu2 = mcu_new(&mc2, msg, sizeof msg);
+		if (!mcu2) {
+			fprintf(stderr, "vstlink: %s\n", msg);
+			return 70;
+		}
+	}
+
 	char ver[32];
 	vstlink_version_string(&cfg, ver, sizeof ver);
 	vlog("stlink: probe %04x:%04x serial %s firmware %s, target %s%s%s%s", cfg.vid, cfg.pid,
@@ -293,6 +330,22 @@ int main(int argc, char **argv)
 		     other.usb.devnode, other.serial);
 	}
 
+	struct vprobe board2 = { 0 };
+	if (second) {
+		struct vstlink_cfg c2 = cfg;
+		c2.voltage = 3.25;
+		c2.swd_dead = false;
+		c2.unreliable_after = -1;
+		g_strlcpy(board2.serial, second, sizeof board2.serial);
+		vstlink_init(&board2.st, &c2, mcu2, events);
+		vstlink_usb_build(&board2);
+		board2.usb.ops = &vstlink_usb_ops;
+		board2.usb.port = f.two_probes ? "1-3" : "1-2";
+		vusb_plug(&board2.usb);
+		vlog("stlink: plug %04x:%04x %s (second board, serial %s)", cfg.vid, cfg.pid,
+		     board2.usb.devnode, board2.serial);
+	}
+
 	const char *env[] = { "VSTLINK_FLASH", flash_file, NULL };
 	int rc = vusb_run(cmd, env, f.access, "vstlink");
 
@@ -315,11 +368,19 @@ int main(int argc, char **argv)
 	     (unsigned long long)st.instructions);
 	mcu_free(mcu);
 	vflash_close(&flash);
+	if (mcu2) {
+		mcu_free(mcu2);
+		vflash_close(&flash2);
+	}
 	g_mutex_unlock(&vstlink_lock);
 	vusb_bus_stop();
 	if (tmp_flash) {
 		unlink(tmp_flash);
 		rmdir(tmpdir);
+	}
+	if (tmp_flash2) {
+		unlink(tmp_flash2);
+		rmdir(tmpdir2);
 	}
 	if (events)
 		fclose(events);
