@@ -16,6 +16,7 @@ FLASHKIT = BUILD / "bin" / "flashkit"
 VDFU = BUILD / "vboard" / "vdfu"
 VDRIVE = BUILD / "vboard" / "vdrive"
 VUART = BUILD / "vboard" / "vuart"
+VSTLINK = BUILD / "vboard" / "vstlink"
 FK_MAKE = ROOT / "tools" / "fk-make"
 FLASHKIT_MK = ROOT / "makefiles" / "flashkit.mk"
 FLASH_BASE = 0x08000000

@@ -1,9 +1,12 @@
-"""The exit-code contract (docs/ci.md), pinned per programmer against the virtual
+"""The exit-code contract (docs/ci.md), pinned per programmer (dfu, cpy2remed,
+stm32flash, openocd) against the virtual
 boards' faults: the same code for the same kind of failure whatever the tool.
 
 Each case runs `tools/fk-make -f makefiles/flashkit.mk ... flash-only` with the board
 on its virtual bus, exactly as a farm engine's flash command would, and checks the
 process's own exit status; plain make reports the same number as "Error N"."""
+import shutil
+
 import pytest
 
 import cikit
@@ -113,6 +116,38 @@ def test_stm32flash(tmp_path, what, opts, img, args, code):
     portargs = [] if any(a.startswith("PORT=") for a in args) else [f"PORT={link}"]
     r = fk_make(prefix, "BOARD=nucleo-f401", "PROGRAMMER=stm32flash", f"FLASHFILE={files[img]}",
                 *portargs, *args, "flash-only")
+    assert r.returncode == code, (what, out(r))
+    if code == OK:
+        assert flash.read_bytes()[:6000] == files["good"].read_bytes()
+
+
+# --- openocd: the ST-LINK probe (vstlink) in front of the virtual STM32 -----------
+
+OPENOCD_CASES = [
+    ("ok", [], "good", [], OK),
+    ("device not found", ["--fault", "no-probe"], "good", [], NOT_FOUND),
+    ("device not found", ["--fault", "no-power"], "good", [], NOT_FOUND),
+    ("device not found", ["--fault", "swd-dead"], "good", [], NOT_FOUND),
+    ("permission", ["--fault", "access"], "good", [], PERM),
+    ("flash failed", ["--fault", "rdp"], "good", [], FLASH_FAILED),
+    ("flash failed", ["--fault", "unreliable"], "good", [], FLASH_FAILED),
+    ("bad image", [], "bad", [], BAD_IMAGE),
+    ("missing file", [], "missing", [], NO_INPUT),
+    ("bad usage", [], "good", ["OPENOCD_FILE_TYPE=srec", "FLASHFILE=fw.srec"], USAGE),
+]
+
+
+@pytest.mark.parametrize("what,opts,img,args,code", OPENOCD_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(OPENOCD_CASES)])
+def test_openocd(tmp_path, what, opts, img, args, code):
+    if not cikit.VSTLINK.exists() or not shutil.which("openocd"):
+        pytest.skip("no virtual ST-LINK (build/vboard/vstlink) or no openocd")
+    flash = tmp_path / "stlink-flash.bin"
+    prefix = [cikit.VSTLINK, "--chip", "stm32f401re", "--flash-file", flash, *opts, "--"]
+    files = images(tmp_path)
+    fileargs = [] if any(a.startswith("FLASHFILE=") for a in args) else [f"FLASHFILE={files[img]}"]
+    r = fk_make(prefix, "BOARD=nucleo-f401", "PROGRAMMER=openocd", "OPENOCD_WAIT=2",
+                *fileargs, *args, "flash-only", timeout=180)
     assert r.returncode == code, (what, out(r))
     if code == OK:
         assert flash.read_bytes()[:6000] == files["good"].read_bytes()
