@@ -12,6 +12,7 @@
 #define C_SNAPSTALL 0x20u
 #define S_REGRDY (1u << 16)
 #define S_HALT (1u << 17)
+#define S_SLEEP (1u << 18)
 #define S_LOCKUP (1u << 19)
 #define S_RETIRE_ST (1u << 24)
 #define S_RESET_ST (1u << 25)
@@ -78,6 +79,8 @@ static uint32_t dhcsr_read(struct mcu *m)
 		v |= S_HALT | S_REGRDY;
 	if (m->locked_up)
 		v |= S_LOCKUP;
+	if (m->sleeping && !m->halted)
+		v |= S_SLEEP;
 	if (m->s_retire_st)
 		v |= S_RETIRE_ST;
 	if (m->s_reset_st)
