@@ -230,6 +230,38 @@ static void test_rdp(void **state)
 	mcu_fixture_close(&fx);
 }
 
+static void test_write_protection(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, F401, 0);
+	struct mcu *m = fx.m;
+	/* nWRP bit 1 cleared through the option bytes: sector 1 protected */
+	mcu_write32(m, OPTKEYR, 0x08192A3B);
+	mcu_write32(m, OPTKEYR, 0x4C5D6E7F);
+	uint32_t v;
+	mcu_read32(m, OPTCR, &v);
+	uint32_t opt = v & ~(1u << 17) & ~1u;
+	mcu_write32(m, OPTCR, opt | 2);
+	mcu_write32(m, OPTCR, opt | 1);
+	mcu_read32(m, OPTCR, &v);
+	assert_int_equal((v >> 16) & 0xFFF, 0xFFD);
+	unlock(m);
+	mcu_write32(m, CR, SER | (1u << 3) | STRT);
+	assert_true(sr(m) & WRPERR);
+	mcu_write32(m, SR, 0xF3);
+	mcu_write32(m, CR, PG | PSIZE16);
+	write16(m, 0x08004000, 0x1234);
+	assert_true(sr(m) & WRPERR);
+	assert_int_equal(flash32(&fx, 0x08004000), 0xFFFFFFFF);
+	mcu_write32(m, SR, 0xF3);
+	write16(m, 0x08000000, 0x1234); /* sector 0 is not protected */
+	assert_int_equal(sr(m), 0);
+	mcu_write32(m, CR, MER | STRT);
+	assert_true(sr(m) & WRPERR); /* no mass erase with a protected sector */
+	mcu_fixture_close(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_program_and_erase),
 		cmocka_unit_test(test_core_programs_flash),
 		cmocka_unit_test(test_rdp),
+		cmocka_unit_test(test_write_protection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
