@@ -154,12 +154,53 @@ static void test_boot_checks(void **state)
 	mcu_fixture_close(&fx);
 }
 
+/* A peripheral read in the middle of a slice sees the cycles run so far. */
+static uint64_t seen_cycles[4];
+static unsigned nseen;
+static uint32_t clock_read(void *ctx, uint32_t off, unsigned width)
+{
+	(void)off;
+	(void)width;
+	if (nseen < 4)
+		seen_cycles[nseen++] = mcu_cycles(ctx);
+	return 0;
+}
+static void clock_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
+{
+	(void)ctx, (void)off, (void)v, (void)width;
+}
+
+static void test_cycles_mid_slice(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	struct mcu *m = fx.m;
+	static const struct mcu_periph_ops ops = { clock_read, clock_write, NULL };
+	assert_int_equal(mcu_map_periph(m, "clock", 0x40001000, 0x400, &ops, m), 0);
+	/* loop: ldr r1,[r4]; b loop  (r4 = 0x40001000) */
+	static const uint16_t poll[] = { 0x6821, 0xe7fd };
+	mcu_halt(m);
+	mcu_mem_write(m, 0x20000000, (const uint8_t *)poll, sizeof poll, 2);
+	mcu_reg_write(m, 15, 0x20000000);
+	mcu_reg_write(m, 4, 0x40001000);
+	mcu_resume(m);
+	nseen = 0;
+	assert_int_equal(mcu_run(m, 100), 100);
+	assert_int_equal(nseen, 4);
+	assert_int_equal(seen_cycles[0], 1);
+	assert_int_equal(seen_cycles[1], 3);
+	assert_int_equal(seen_cycles[3], 7);
+	mcu_fixture_close(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_systick_and_wfi),
 		cmocka_unit_test(test_svc),
 		cmocka_unit_test(test_boot_checks),
+		cmocka_unit_test(test_cycles_mid_slice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

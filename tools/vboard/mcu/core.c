@@ -282,7 +282,9 @@ FILE *mcu_log(const struct mcu *m)
 
 uint64_t mcu_cycles(const struct mcu *m)
 {
-	return m->cycles;
+	/* exact inside a slice too: a peripheral read mid-slice (SysTick's
+	 * counter, a GPIO time stamp) sees the instructions run so far */
+	return m->cycles + (m->in_emu ? m->run_count : 0);
 }
 
 void mcu_status(const struct mcu *m, struct mcu_status *st)

@@ -137,7 +137,8 @@ struct mcu_status {
 	uint32_t exceptions;    /* exceptions taken since the last reset/boot */
 };
 void mcu_status(const struct mcu *m, struct mcu_status *st);
-uint64_t mcu_cycles(const struct mcu *m); /* core clock cycles, for time */
+uint64_t mcu_cycles(const struct mcu *m); /* core clock cycles, for time; exact
+					   * in a peripheral callback mid-slice too */
 FILE *mcu_log(const struct mcu *m);
 
 #endif
