@@ -61,7 +61,8 @@ fk_v_inner_stm32flash = PORT=$(call fk_sq,$(fk_v_tty))
 # command-line variables (MAKEFLAGS), the real tool.
 fk_v_makefile := $(firstword $(MAKEFILE_LIST))
 fk_v_inner = $(MAKE) --no-print-directory -f $(call fk_sq,$(fk_v_makefile)) FK_VIRTUAL_INNER=1 $(fk_v_inner_$(FK_PROG)) $(FK_TARGET)
-fk_v_cmd = mkdir -p $(call fk_sq,$(VIRTUAL_DIR)) && $(fk_v_front_$(FK_PROG)) --run $(call fk_sq,$(VBOARD_RUN)) -- $(fk_v_inner)
+# (erase judges nothing: an erased chip that does not run is what was asked for.)
+fk_v_cmd = mkdir -p $(call fk_sq,$(VIRTUAL_DIR)) && $(fk_v_front_$(FK_PROG))$(if $(filter erase,$(FK_TARGET)),, --run $(call fk_sq,$(VBOARD_RUN))) -- $(fk_v_inner)
 
 # The vboard program: built in a source tree when missing; installed by make install.
 fk_v_need = $(fk_at)[ -x $(call fk_sq,$(VBOARD_DIR)/$(fk_v_prog_$(FK_PROG))) ] || \

@@ -20,6 +20,8 @@ struct board {
 	void *out_ctx;
 	uint32_t boot_at;
 	bool booted;
+	FILE *log;                 /* pin changes, boot notes: spec.log or the core's log */
+	bool own_log;
 };
 #define MAX_BOARDS 8
 static struct board *boards[MAX_BOARDS];
@@ -43,7 +45,8 @@ static void console_byte(void *ctx, uint8_t byte)
 		fputc(byte, b->console_file);
 }
 
-int vboard_attach(struct mcu *m, const struct vboard_spec *s, char *msg, size_t msglen)
+static int attach(struct mcu *m, const struct vboard_spec *s, FILE *log, bool own_log, char *msg,
+		  size_t msglen)
 {
 	int slot = -1;
 	for (int i = 0; i < MAX_BOARDS && slot < 0; i++)
@@ -56,13 +59,17 @@ int vboard_attach(struct mcu *m, const struct vboard_spec *s, char *msg, size_t 
 	}
 	b->m = m;
 	b->spec = *s;
+	b->log = log;
+	b->own_log = own_log;
 	struct periph_config pc = {
 		.family = s->fam, .hz = s->hz, .usart = s->usart, .tx_port = s->tx_port,
 		.tx_pin = s->tx_pin, .tx_af = s->tx_af, .console = console_byte, .console_ctx = b,
-		.log = mcu_log(m),
+		.log = log,
 	};
 	b->p = periph_attach(m, &pc, msg, msglen);
 	if (!b->p) {
+		if (own_log && log)
+			fclose(log);
 		free(b);
 		return -1;
 	}
@@ -72,12 +79,23 @@ int vboard_attach(struct mcu *m, const struct vboard_spec *s, char *msg, size_t 
 	return 0;
 }
 
+int vboard_attach(struct mcu *m, const struct vboard_spec *s, char *msg, size_t msglen)
+{
+	/* spec.log: the run's own event log; else the core's. */
+	FILE *log = s->log[0] ? fopen(s->log, "a") : NULL;
+	if (log)
+		setvbuf(log, NULL, _IOLBF, 0);
+	return attach(m, s, log ? log : mcu_log(m), log != NULL, msg, msglen);
+}
+
 void vboard_detach(struct mcu *m)
 {
 	for (int i = 0; i < MAX_BOARDS; i++)
 		if (boards[i] && boards[i]->m == m) {
 			if (boards[i]->console_file)
 				fclose(boards[i]->console_file);
+			if (boards[i]->own_log && boards[i]->log)
+				fclose(boards[i]->log);
 			periph_free(boards[i]->p);
 			free(boards[i]);
 			boards[i] = NULL;
@@ -169,8 +187,8 @@ static void judge(struct board *b, unsigned ms, struct vboard_result *r)
 	memset(r, 0, sizeof *r);
 	vboard_verdict_text(&f, r);
 	snprintf(r->console, sizeof r->console, "%s", b->p->usart.text);
-	if (mcu_log(m))
-		fprintf(mcu_log(m), "mcu: verdict: %s\n", r->verdict);
+	if (b->log)
+		fprintf(b->log, "mcu: verdict: %s\n", r->verdict);
 }
 
 int vboard_run_result(struct mcu *m, unsigned ms, FILE *console, struct vboard_result *r)
@@ -186,11 +204,11 @@ int vboard_run_result(struct mcu *m, unsigned ms, FILE *console, struct vboard_r
 		 * stand-in, see boot.c). */
 		char note[256];
 		periph_reset(b->p);
-		if (mcu_log(m))
-			fprintf(mcu_log(m), "mcu: reset for the verdict: boot from 0x%08x\n", b->spec.flash_base);
+		if (b->log)
+			fprintf(b->log, "mcu: reset for the verdict: boot from 0x%08x\n", b->spec.flash_base);
 		b->boot_at = vboard_boot(m, &b->spec, b->spec.flash_base, note, sizeof note);
-		if (note[0] && mcu_log(m))
-			fprintf(mcu_log(m), "mcu: %s\n", note);
+		if (note[0] && b->log)
+			fprintf(b->log, "mcu: %s\n", note);
 	}
 	b->console = console;
 	run_for(b, ms);
@@ -241,7 +259,7 @@ int vboard_boot_and_judge(const struct vboard_spec *s, struct vflash *f, uint32_
 			fclose(cfg.log);
 		goto out;
 	}
-	if (vboard_attach(m, s, msg, sizeof msg) != 0) {
+	if (attach(m, s, cfg.log, false, msg, sizeof msg) != 0) {
 		snprintf(r->verdict, sizeof r->verdict, "not run: %s", msg);
 	} else {
 		struct board *b = find(m);
