@@ -51,7 +51,9 @@ note() {
 }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fk-openocd.XXXXXX") || exit 70
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 log=$tmp/log
 
 # $1: log file; the rest: the command. OpenOCD's output goes through (the runner
