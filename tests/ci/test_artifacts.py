@@ -265,3 +265,24 @@ def test_reformatted_manifest_still_reads(built, tmp_path):
     r = run(["make", "-n", "-f", FLASHKIT_MK, "MANIFEST=pretty.json", "flash-only"], cwd=d)
     assert r.returncode == 0, out(r)
     assert f"-D '{m['programmers']['dfu']['file']}'" in r.stdout
+
+
+def test_twister_flash_command(built, tmp_path):
+    """tools/ci/twister-flash as twister calls it: our words, then --build-dir and
+    --board-id appended; the file is zephyr/zephyr.<type the programmer takes>."""
+    d = built / "odrive-v3"
+    z = tmp_path / "twister-build" / "zephyr"
+    z.mkdir(parents=True)
+    image = next(d.glob("*.bin")).read_bytes()
+    (z / "zephyr.bin").write_bytes(image)
+    prefix, flash = cikit.vdfu(tmp_path, "f4", "--serial", "ODRV-1")
+    tw = ROOT / "tools" / "ci" / "twister-flash"
+    r = run([*prefix, tw, "BOARD=odrive-v3", "--build-dir", z.parent, "--board-id", "ODRV-1"],
+            env={"FLASHKIT": str(FLASHKIT)})
+    assert r.returncode == 0, out(r)
+    assert flash.read_bytes()[:len(image)] == image
+    prefix, _ = cikit.vdfu(tmp_path / "twister-build", "f4", "--serial", "ODRV-1")
+    r = run([*prefix, tw, "BOARD=odrive-v3", "DFU_WAIT=1", "--build-dir", z.parent,
+             "--board-id", "ODRV-2"], env={"FLASHKIT": str(FLASHKIT)})
+    assert r.returncode == 69, out(r)          # another board's id: not found
+    assert run([tw, "BOARD=odrive-v3"]).returncode == 64
