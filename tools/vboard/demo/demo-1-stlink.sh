@@ -9,6 +9,7 @@
 # the image.
 set -eu
 cd "$(dirname "$0")/../../.."
+. tools/vboard/demo/runcheck.sh
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VDRIVE=$BUILD/vboard/vdrive
@@ -30,13 +31,15 @@ echo "--- virtual board: STM32F401RE (512 KiB flash, sectors 4x16K 1x64K 3x128K)
 echo "    ST-LINK/V2-1 drive NODE_F401RE at /media/\$USER/NODE_F401RE (private mount namespace)"
 echo "--- flash: make BOARD=nucleo-f401 PROGRAMMER=cpy2remed flash"
 if ! "$VDRIVE" run --board-flash 0x08000000:512K --layout 4*16K,1*64K,3*128K \
-	--label NODE_F401RE --flash-file "$flash" --remount-delay 0.5 -- \
+	--label NODE_F401RE --flash-file "$flash" --remount-delay 0.5 --run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 PROGRAMMER=cpy2remed \
-	BUILDDIR="$out" FLASHKIT="$FLASHKIT" flash; then
+	BUILDDIR="$out" FLASHKIT="$FLASHKIT" flash >"$work/out"; then
+	cat "$work/out"
 	echo "FAIL: make ... PROGRAMMER=cpy2remed flash failed (vdrive needs root, or" >&2
 	echo "      unprivileged user namespaces, for its private mount namespace)" >&2
 	exit 1
 fi
+cat "$work/out"
 
 echo
 echo "--- the virtual flash (offsets from 0x08000000):"
@@ -53,3 +56,4 @@ else
 	echo "FAIL: the virtual flash does not hold $out/blinky.bin" >&2
 	exit 1
 fi
+vboard_ran "$work/out" nucleo-f401 PA5

@@ -8,6 +8,7 @@
 # starts it. Then shows that the flash holds the image and the bootloader is intact.
 set -eu
 cd "$(dirname "$0")/../../.."
+. tools/vboard/demo/runcheck.sh
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VDFU=$BUILD/vboard/vdfu
@@ -32,9 +33,11 @@ head -c $((1024 * 1024 - 16384)) /dev/zero | tr '\0' '\377' >>"$flash"
 echo
 echo "virtual board: Crazyflie 2.x (STM32F405), running its firmware (USB 0483:5740"
 echo "with a DFU run-time interface); the ROM DFU bootloader is 0483:df11"
-"$VDFU" run --family f4 --start app --flash-file "$flash" --events "$work/events" -- \
+"$VDFU" run --family f4 --start app --flash-file "$flash" --events "$work/events" \
+	--run "$(vboard_spec crazyflie2)" -- \
 	make --no-print-directory -C examples/blinky BOARD=crazyflie2 BUILDDIR="$out" \
-	FLASHKIT="$FLASHKIT" DFU_WAIT=10 flash_dfu
+	FLASHKIT="$FLASHKIT" DFU_WAIT=10 flash_dfu >"$work/out" || { cat "$work/out"; exit 1; }
+cat "$work/out"
 
 echo
 echo "--- what the board saw (tools/vboard/dfu events):"
@@ -60,3 +63,4 @@ else
 	echo "FAIL: the application did not start" >&2
 	exit 1
 fi
+vboard_ran "$work/out" crazyflie2 PC0

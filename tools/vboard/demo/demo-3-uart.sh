@@ -7,6 +7,7 @@
 # image and that the board was reset into the application.
 set -eu
 cd "$(dirname "$0")/../../.."
+. tools/vboard/demo/runcheck.sh
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VUART=$BUILD/vboard/vuart
@@ -21,9 +22,10 @@ flash=$work/flash.bin
 echo "virtual board: STM32F401RE, ROM UART bootloader on a pseudo-terminal;"
 echo "adapter RTS -> BOOT0, DTR -> NRST, inverted (the usual TTL cable)"
 "$VUART" --flash "$flash" --wiring inverted --boot0 low --link "$work/ttyUSB0" \
-	--state "$work/state" --log "$work/board.log" -- \
+	--state "$work/state" --log "$work/board.log" --run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 PROGRAMMER=stm32flash \
-	PORT="$work/ttyUSB0" STM32FLASH_RESET=1 BUILDDIR="$out" FLASHKIT="$BUILD/bin/flashkit" flash
+	PORT="$work/ttyUSB0" STM32FLASH_RESET=1 BUILDDIR="$out" FLASHKIT="$BUILD/bin/flashkit" flash >"$work/out" || { cat "$work/out"; exit 1; }
+cat "$work/out"
 
 echo
 echo "--- what the board saw (tools/vboard/uart log):"
@@ -44,3 +46,4 @@ else
 	cat "$work/state" >&2
 	exit 1
 fi
+vboard_ran "$work/out" nucleo-f401 PA5

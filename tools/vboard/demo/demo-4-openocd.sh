@@ -8,6 +8,7 @@
 # Then shows that the flash holds the image and what the probe and the core did.
 set -eu
 cd "$(dirname "$0")/../../.."
+. tools/vboard/demo/runcheck.sh
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 VSTLINK=$BUILD/vboard/vstlink
@@ -26,9 +27,11 @@ make --no-print-directory -C examples/blinky BOARD=nucleo-f401 BUILDDIR="$out" \
 echo
 echo "virtual board: NUCLEO-F401RE (STM32F401RE, 512 KiB flash, erased), its on-board"
 echo "ST-LINK/V2-1 on USB (0483:374b, firmware V2J37M26)"
-"$VSTLINK" --chip stm32f401re --flash-file "$flash" --events "$work/events" -- \
+"$VSTLINK" --chip stm32f401re --flash-file "$flash" --events "$work/events" \
+	--run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 BUILDDIR="$out" \
-	FLASHKIT="$FLASHKIT" OPENOCD_WAIT=10 flash
+	FLASHKIT="$FLASHKIT" OPENOCD_WAIT=10 flash >"$work/out" || { cat "$work/out"; exit 1; }
+cat "$work/out"
 
 echo
 echo "--- what the probe and the core saw (tools/vboard/stlink events):"
@@ -48,3 +51,4 @@ else
 	echo "FAIL: OpenOCD's flash loader did not run on the core" >&2
 	exit 1
 fi
+vboard_ran "$work/out" nucleo-f401 PA5
