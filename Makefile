@@ -170,6 +170,9 @@ install: $(FLASHKIT) $(BOARD_IDS)
 	$(MANPAGE_GEN) $(PREFIX)/share/flashkit >$(DESTDIR)$(PREFIX)/share/man/man1/flashkit.1
 	install -m 644 $(BOARD_IDS) $(DESTDIR)$(PREFIX)/share/flashkit/board-ids.txt
 	cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
+	install -d $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci
+	install -m 755 tools/fk-make $(DESTDIR)$(PREFIX)/share/flashkit/tools/fk-make
+	install -m 755 tools/ci/twister-flash $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci/twister-flash
 	$(MAKE) --no-print-directory vboard
 	install -d $(DESTDIR)$(PREFIX)/libexec/flashkit
 	install -m 755 $(filter-out %.a %.o,$(VBOARD_BINS)) $(DESTDIR)$(PREFIX)/libexec/flashkit/

@@ -286,3 +286,26 @@ def test_twister_flash_command(built, tmp_path):
              "--board-id", "ODRV-2"], env={"FLASHKIT": str(FLASHKIT)})
     assert r.returncode == 69, out(r)          # another board's id: not found
     assert run([tw, "BOARD=odrive-v3"]).returncode == 64
+
+
+def test_installed_flashkit_flashes_by_manifest(built, tmp_path):
+    """make install: the manifest's own command, with the installed plugin and the
+    installed tools/fk-make, flashes a downloaded build (no flashkit tree, no PATH)."""
+    prefix = tmp_path / "prefix"
+    r = run(["make", "--no-print-directory", "-C", ROOT, f"BUILD={cikit.BUILD}",
+             f"PREFIX={prefix}", "install"], timeout=600)
+    assert r.returncode == 0, out(r)
+    share = prefix / "share" / "flashkit"
+    assert os.access(share / "tools" / "fk-make", os.X_OK)
+    assert os.access(share / "tools" / "ci" / "twister-flash", os.X_OK)
+    d = fetched(built, "odrive-v3", tmp_path)
+    line = manifest(d.parent, d.name)["flash_from_manifest"].split()
+    line[line.index("-f") + 1] = str(share / "makefiles" / "flashkit.mk")
+    prefix_cmd, flash = cikit.vdfu(tmp_path, "f4")
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if p and not os.path.exists(os.path.join(p, "flashkit")))
+    r = run([*prefix_cmd, share / "tools" / "fk-make", *line[1:]], cwd=d,
+            env={"PATH": path, "FLASHKIT": ""})
+    assert r.returncode == 0, out(r)
+    image = next(d.glob("*.bin")).read_bytes()
+    assert flash.read_bytes()[:len(image)] == image
