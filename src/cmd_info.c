@@ -45,6 +45,9 @@ static void help(FILE *f)
 		"  vectors: at 0x08000000 sp 0x20020000 reset 0x08000189\n"
 		"  suffix: vid 0x0483 pid 0xdf11 device 0xffff dfu 0x011a crc 0x6a9d3f11 valid\n"
 		"  target: alt 0 \"Internal Flash\"\n"
+		"A .dfu without the DfuSe prefix (a plain image with a DFU 1.0 suffix, as Fomu\n"
+		"ships) shows as format bin with its suffix line. A file with no Cortex-M\n"
+		"vector table at its start (a PNG, text) is shown with a warning on stderr.\n"
 		"A file whose suffix CRC is wrong is still shown (\"invalid\"), then the command\n"
 		"exits 65. Exit: 0 ok, 64 usage, 65 malformed file, 66 FILE missing.\n",
 		format_names());
