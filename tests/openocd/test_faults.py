@@ -140,3 +140,12 @@ def test_openocd_too_old_for_stm32c0(probe, fw):
     assert rc(r) == 69, out(r)
     assert "OpenOCD 0.12.0 cannot drive the stm32c031c6" in r.stderr
     assert "stlink: enter swd" not in p.events
+
+
+def test_serial_matching_no_probe_says_what_is_attached(probe, fw):
+    p = probe()
+    r = flash(p, fw, "SERIAL=NOPE")
+    assert rc(r) == 69, out(r)
+    assert "0483:374b serial NOPE" in r.stderr and "did not appear within 2 s" in r.stderr
+    assert "066DFF343339415043084126" in r.stderr  # the probe that is there instead
+    assert p.erased(FLASH_BASE, 4096)
