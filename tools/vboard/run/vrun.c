@@ -90,8 +90,11 @@ int main(int argc, char **argv)
 	}
 	char lay[32];
 	if (!layout) {
-		/* Uniform 2 KiB pages: enough to place an image. */
-		snprintf(lay, sizeof lay, "%u*2K", s.flash_size / 2048);
+		/* Uniform pages (at most VFLASH_MAX_SECTORS): enough to place an image. */
+		uint32_t page = 2048;
+		while (s.flash_size / page > VFLASH_MAX_SECTORS)
+			page *= 2;
+		snprintf(lay, sizeof lay, "%u*%uK", s.flash_size / page, page / 1024);
 		layout = lay;
 	}
 	struct vflash f;
