@@ -76,54 +76,56 @@ def test_cpy2remed_usb_path_with_equal_serials(tmp_path, fw):
     assert erased(tmp_path / "drive1.bin", len(data))
 
 
-# --- dfu: vdfu's --other-board (a second STM32 bootloader, 0483:df11) ---
+# --- dfu: vdfu --other-board SN --other-flash-file F (a second bootloader, its own flash) ---
 
 def dfu(tmp_path, fw, other, *sel):
-    flash = tmp_path / "dfu-flash.bin"
+    flash, flash2 = tmp_path / "dfu-flash.bin", tmp_path / "dfu-flash2.bin"
     events = tmp_path / "events.txt"
     r = run([*vdfu("--family", "f4", "--flash-file", flash, "--events", events,
-                   "--other-board", other), "--",
+                   "--other-board", other, "--other-flash-file", flash2), "--",
              *make("BOARD=stm32f4discovery", "PROGRAMMER=dfu", f"FLASHFILE={fw}", "DFU_WAIT=3",
                    *sel, "flash-only")])
-    return r, flash, events
+    return r, flash, flash2
 
 
-def test_dfu_serial_picks_the_board(tmp_path, fw):
+@pytest.mark.parametrize("which", [1, 2])
+def test_dfu_serial_picks_the_board(tmp_path, fw, which):
     path, data = fw
-    r, flash, _ = dfu(tmp_path, path, "OTHERSN01", f"SERIAL={DFU_SN}")
+    r, f1, f2 = dfu(tmp_path, path, "OTHERSN01", f"SERIAL={DFU_SN if which == 1 else 'OTHERSN01'}")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert flash.read_bytes()[:len(data)] == data
-
-
-def test_dfu_serial_of_the_other_leaves_the_board_alone(tmp_path, fw):
-    path, data = fw
-    r, flash, events = dfu(tmp_path, path, "OTHERSN01", "SERIAL=OTHERSN01")
-    # the other bootloader takes no download here; what matters: ours is untouched
-    assert "erase" not in events.read_text()
-    assert erased(flash, len(data))
+    chosen, other = (f1, f2) if which == 1 else (f2, f1)
+    assert chosen.read_bytes()[:len(data)] == data
+    assert erased(other, len(data))
 
 
 def test_dfu_two_boards_no_serial_refused(tmp_path, fw):
-    r, flash, _ = dfu(tmp_path, fw[0], "OTHERSN01")
+    r, f1, f2 = dfu(tmp_path, fw[0], "OTHERSN01")
     assert rc(r) == 69 and "2 boards match" in r.stderr
-    assert erased(flash, 64)
+    assert erased(f1, 64) and erased(f2, 64)
 
 
 def test_dfu_serial_matching_nothing(tmp_path, fw):
-    r, flash, _ = dfu(tmp_path, fw[0], "OTHERSN01", "SERIAL=NOPE", "DFU_WAIT=0.5")
+    r, f1, f2 = dfu(tmp_path, fw[0], "OTHERSN01", "SERIAL=NOPE", "DFU_WAIT=0.5")
     assert rc(r) == 69  # not found, after the wait
     assert "OTHERSN01" in r.stderr and DFU_SN in r.stderr  # what is attached instead
+    assert erased(f1, 64) and erased(f2, 64)
 
 
-def test_dfu_equal_serials_refused_then_usb_path(tmp_path, fw):
-    path, data = fw
-    r, flash, _ = dfu(tmp_path, path, DFU_SN, f"SERIAL={DFU_SN}")
+@pytest.mark.parametrize("path,which", [("1-1", 1), ("1-2", 2)])
+def test_dfu_equal_serials_refused_then_usb_path(tmp_path, fw, path, which):
+    img, data = fw
+    r, f1, f2 = dfu(tmp_path, img, DFU_SN, f"SERIAL={DFU_SN}")
     assert rc(r) == 69 and "2 boards match" in r.stderr and "USB_PATH" in r.stderr
-    assert erased(flash, 64)
-    r, flash, _ = dfu(tmp_path, path, DFU_SN, f"SERIAL={DFU_SN}", "USB_PATH=1-1")
+    assert erased(f1, 64) and erased(f2, 64)
+    r, f1, f2 = dfu(tmp_path, img, DFU_SN, f"SERIAL={DFU_SN}", f"USB_PATH={path}")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert flash.read_bytes()[:len(data)] == data
-    r = run(make("-n", "BOARD=stm32f4discovery", "PROGRAMMER=dfu", f"FLASHFILE={path}",
+    chosen, other = (f1, f2) if which == 1 else (f2, f1)
+    assert chosen.read_bytes()[:len(data)] == data
+    assert erased(other, len(data))
+
+
+def test_dfu_usb_path_flags(fw):
+    r = run(make("-n", "BOARD=stm32f4discovery", "PROGRAMMER=dfu", f"FLASHFILE={fw[0]}",
                  "USB_PATH=1-2.3", "flash-only"))
     assert "-p '1-2.3'" in r.stdout and "--usb-path '1-2.3'" in r.stdout
 

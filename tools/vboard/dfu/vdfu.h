@@ -52,6 +52,7 @@ struct valt {
 struct vdev {
 	struct vusb_dev usb; /* first: the bus's callbacks get &usb */
 	enum vdev_kind kind;
+	int board;           /* 0: the board; 1: --other-flash-file's second board */
 };
 
 /* Faults, set with --fault NAME[=N]. */
@@ -98,6 +99,12 @@ struct vboard {
 };
 
 extern struct vboard vb;
+/* --other-board SN --other-flash-file F: a second bootloader of the same kind
+ * with its own flash and DFU state, kept here while the first one is in vb.
+ * vdfu_swap_board() exchanges the two (all but the lock), with the lock
+ * held: whatever serves the second board's requests swaps it in and out. */
+extern struct vboard vb2;
+void vdfu_swap_board(void);
 
 /* vdfu_main.c */
 void vdfu_event(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -107,7 +114,7 @@ void vdfu_event(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void vdfu_bus_start(const char *start, double appear_after, bool other);
 void vdfu_bus_stop(void);
 void vdfu_bus_settle(void);
-void vdfu_bus_other_board(const char *serial);
+void vdfu_bus_other_board(const char *serial, bool full);
 void vdfu_schedule_leave(struct vdev *d);
 void vdfu_schedule_detach(struct vdev *d);
 void vdfu_schedule_unplug(struct vdev *d);

@@ -13,19 +13,28 @@ static struct vdev *boot_dev, *app_dev;
 static const char *other_serial = "OTHER0001", *other_product = "Some other DFU device";
 static uint16_t other_vid = 0x1209, other_pid = 0x2003;
 
-void vdfu_bus_other_board(const char *serial)
+static bool other_full; /* --other-flash-file: the other is a second board */
+
+void vdfu_bus_other_board(const char *serial, bool full)
 {
+	other_full = full;
 	/* another STM32 in DFU mode: same ids, its own serial */
 	other_vid = 0x0483, other_pid = 0xdf11;
 	other_serial = serial;
 	other_product = "STM32  BOOTLOADER";
 }
 
-static struct vdev *add_device(enum vdev_kind kind)
+static struct vdev *add_device_on(enum vdev_kind kind, int board)
 {
 	struct vdev *d = g_new0(struct vdev, 1);
 	struct vusb_dev *u = &d->usb;
 	d->kind = kind;
+	d->board = board;
+	/* The second board's descriptors come from its own alts and serial. */
+	if (board) {
+		g_mutex_lock(&vb.lock);
+		vdfu_swap_board();
+	}
 	switch (kind) {
 	case VDEV_BOOT:
 		u->vid = 0x0483, u->pid = 0xdf11, u->bcd = 0x2200;
@@ -46,16 +55,42 @@ static struct vdev *add_device(enum vdev_kind kind)
 		u->serial = other_serial;
 		break;
 	}
-	u->port = kind == VDEV_OTHER ? "1-2" : "1-1";
+	u->port = kind == VDEV_OTHER || board ? "1-2" : "1-1";
 	u->speed = 12;
 	u->ops = &vdfu_usb_ops;
 	/* --fault access: as without udev rules, a node the user may not open. */
 	u->no_access = vb.faults.access;
 	vdfu_usb_build_descriptors(d);
+	if (board) {
+		vdfu_swap_board();
+		g_mutex_unlock(&vb.lock);
+	}
 	vusb_plug(u);
 	vdfu_event("plug %04x:%04x %s (%s)", u->vid, u->pid, u->devnode,
-		   kind == VDEV_BOOT ? "bootloader" : kind == VDEV_APP ? "application" : "other");
+		   board ? "second board's bootloader" : kind == VDEV_BOOT ? "bootloader"
+		   : kind == VDEV_APP ? "application" : "other");
 	return d;
+}
+
+static struct vdev *add_device(enum vdev_kind kind)
+{
+	return add_device_on(kind, 0);
+}
+
+/* The second board: its bootloader comes back after a reset or detach;
+ * after :leave it runs its application (no USB of its own). */
+static gboolean plug_other(gpointer unused)
+{
+	(void)unused;
+	g_mutex_lock(&vb.lock);
+	vdfu_swap_board();
+	vdfu_dfuse_reset();
+	vb.dl_bytes = 0;
+	vb.leave_addr_set = false;
+	vdfu_swap_board();
+	g_mutex_unlock(&vb.lock);
+	add_device_on(VDEV_BOOT, 1);
+	return G_SOURCE_REMOVE;
 }
 
 static void remove_device(struct vdev *d)
@@ -103,6 +138,10 @@ static gboolean do_leave(gpointer p)
 {
 	struct vdev *d = p;
 	g_atomic_int_dec_and_test(&leaves_pending);
+	if (d->board) {
+		remove_device(d);
+		return G_SOURCE_REMOVE;
+	}
 	uint32_t at = vb.leave_addr_set ? vb.leave_addr : vb.alts[0].base;
 	remove_device(d);
 	if (vb.run.set) {
@@ -135,6 +174,10 @@ static gboolean do_leave(gpointer p)
 static gboolean do_detach(gpointer p)
 {
 	remove_device(p);
+	if (((struct vdev *)p)->board) {
+		later(vb.detach_delay, plug_other, NULL);
+		return G_SOURCE_REMOVE;
+	}
 	vdfu_event("detach: rebooting into the ROM bootloader");
 	later(vb.detach_delay, plug_boot, NULL);
 	return G_SOURCE_REMOVE;
@@ -157,6 +200,10 @@ static gboolean do_unplug(gpointer p)
 static gboolean do_reset_to_boot(gpointer p)
 {
 	remove_device(p);
+	if (((struct vdev *)p)->board) {
+		later(vb.detach_delay, plug_other, NULL);
+		return G_SOURCE_REMOVE;
+	}
 	later(vb.detach_delay, plug_boot, NULL);
 	return G_SOURCE_REMOVE;
 }
@@ -195,7 +242,9 @@ void vdfu_schedule_reset_to_boot(struct vdev *d)
 void vdfu_bus_start(const char *start, double appear_after, bool other)
 {
 	vusb_bus_start();
-	if (other)
+	if (other && other_full)
+		plug_other(NULL);
+	else if (other)
 		add_device(VDEV_OTHER);
 	if (strcmp(start, "app") == 0) {
 		app_dev = add_device(VDEV_APP);

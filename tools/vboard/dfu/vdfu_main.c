@@ -13,12 +13,23 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct vboard vb;
+struct vboard vb, vb2;
+
+void vdfu_swap_board(void)
+{
+	/* The lock comes first and stays where it is: it is held now. */
+	static struct vboard tmp;
+	size_t off = offsetof(struct vboard, flash);
+	memcpy((char *)&tmp + off, (char *)&vb + off, sizeof vb - off);
+	memcpy((char *)&vb + off, (char *)&vb2 + off, sizeof vb - off);
+	memcpy((char *)&vb2 + off, (char *)&tmp + off, sizeof vb - off);
+}
 
 
 /* The families' memory as their ROM bootloaders describe it. */
@@ -116,6 +127,8 @@ static G_GNUC_NORETURN void usage(int code)
 		"  --app               the application enumerates with a DFU runtime interface\n"
 		"  --other             also attach an unrelated DFU device (1209:2003)\n"
 		"  --other-board SN    also attach another STM32 bootloader (0483:df11, serial SN)\n"
+		"  --other-flash-file PATH  ... as a second board of the same kind: its own flash\n"
+		"                      here, its own DFU state, USB path 1-2 (no faults, no --run)\n"
 		"  --detach-delay S    seconds from detach/leave to re-enumeration (default 0.3)\n"
 		"  --poll-ms N         bwPollTimeout for erase/program (default 5)\n"
 		"  --events FILE       log what the board did (erase, leave, plug, ...)\n"
@@ -154,6 +167,7 @@ int main(int argc, char **argv)
 	const char *events = NULL;
 	double appear_after = 0;
 	bool other = false;
+	const char *other_flash = NULL, *other_sn = NULL;
 	int i;
 
 	vb.serial = "3574364C3034";
@@ -204,9 +218,12 @@ int main(int argc, char **argv)
 			vb.app_usb = true;
 		else if (strcmp(o, "--other") == 0)
 			other = true;
+		else if (ARG("--other-flash-file"))
+			other_flash = v;
 		else if (ARG("--other-board")) {
 			other = true;
-			vdfu_bus_other_board(v);
+			other_sn = v;
+			vdfu_bus_other_board(v, false);
 		}
 		else if (strcmp(o, "-v") == 0)
 			vb.verbose = true;
@@ -280,6 +297,33 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (other_flash) {
+		if (!other_sn) {
+			fprintf(stderr, "vdfu: --other-flash-file goes with --other-board SN\n");
+			return 64;
+		}
+		/* The same family and layout, a flash of its own, fresh RAM alts. */
+		size_t off = offsetof(struct vboard, flash);
+		memcpy((char *)&vb2 + off, (char *)&vb + off, sizeof vb - off);
+		if (vflash_open(&vb2.flash, other_flash, fa->base, vlay, msg, sizeof msg) < 0) {
+			fprintf(stderr, "vdfu: %s\n", msg);
+			return 66;
+		}
+		for (unsigned k = 1; k < vb2.nalts; k++)
+			if (vb.alts[k].ram)
+				vb2.alts[k].ram = g_memdup2(vb.alts[k].ram, vb.alts[k].size);
+		if (vb2.alts[1].ram)
+			vb2.alts[1].ram[0] = 0xAA;
+		memset(&vb2.faults, 0, sizeof vb2.faults);
+		vb2.faults.stall_at = vb2.faults.disconnect_at = -1;
+		vb2.flash.read_protected = false;
+		memset(&vb2.run, 0, sizeof vb2.run);
+		vb2.serial = other_sn;
+		vb2.app_usb = false;
+		vb2.events = NULL;
+		vdfu_bus_other_board(other_sn, true);
+	}
+
 	if (strcmp(start, "dfu") != 0 && strcmp(start, "app") != 0 && strcmp(start, "none") != 0) {
 		fprintf(stderr, "vdfu: --start takes dfu, app or none\n");
 		return 64;
@@ -292,6 +336,8 @@ int main(int argc, char **argv)
 
 	g_mutex_lock(&vb.lock);
 	vflash_close(&vb.flash);
+	if (other_flash)
+		vflash_close(&vb2.flash);
 	g_mutex_unlock(&vb.lock);
 	vdfu_bus_stop(); /* removes the testbed directory */
 	if (tmp_flash) {

@@ -53,7 +53,13 @@ static int control(struct vusb_dev *u, uint8_t bmRequestType, uint8_t bRequest, 
 	(void)wIndex;
 	if ((bmRequestType & 0x60) != 0x20)
 		return -1; /* no vendor requests */
-	return vdfu_class_request((struct vdev *)u, bmRequestType, bRequest, wValue, wLength, data);
+	struct vdev *d = (struct vdev *)u;
+	if (d->board)
+		vdfu_swap_board();
+	int r = vdfu_class_request(d, bmRequestType, bRequest, wValue, wLength, data);
+	if (d->board)
+		vdfu_swap_board();
+	return r;
 }
 
 static int set_interface(struct vusb_dev *u, unsigned intf, unsigned alt)
@@ -61,9 +67,10 @@ static int set_interface(struct vusb_dev *u, unsigned intf, unsigned alt)
 	(void)intf;
 	struct vdev *d = (struct vdev *)u;
 	if (d->kind == VDEV_BOOT) {
-		if (alt >= vb.nalts)
+		struct vboard *b = d->board ? &vb2 : &vb;
+		if (alt >= b->nalts)
 			return -1;
-		vb.alt = alt;
+		b->alt = alt;
 	}
 	return 0;
 }
@@ -72,8 +79,14 @@ static int set_interface(struct vusb_dev *u, unsigned intf, unsigned alt)
  * re-enumerates as itself. */
 static void reset(struct vusb_dev *u)
 {
-	if (((struct vdev *)u)->kind == VDEV_BOOT)
-		vdfu_dfuse_reset();
+	struct vdev *d = (struct vdev *)u;
+	if (d->kind != VDEV_BOOT)
+		return;
+	if (d->board)
+		vdfu_swap_board();
+	vdfu_dfuse_reset();
+	if (d->board)
+		vdfu_swap_board();
 }
 
 const struct vusb_ops vdfu_usb_ops = {
