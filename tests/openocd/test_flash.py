@@ -8,8 +8,9 @@ import pytest
 
 from stlinkkit import BOARDS, FLASH_BASE, loop_image, out
 
-# One image type per board, and all three on the default board.
-CASES = [(b, "bin") for b in BOARDS] + [("nucleo-f401", "hex"), ("nucleo-f401", "elf")]
+# One image type per board, all three on the default board, and .elf/.hex on two other families.
+CASES = [(b, "bin") for b in BOARDS] + [("nucleo-f401", "hex"), ("nucleo-f401", "elf"),
+                                        ("nucleo-h743zi", "elf"), ("nucleo-g071rb", "hex")]
 
 
 def image_in(blinky_dir, kind):
