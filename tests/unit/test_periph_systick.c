@@ -87,7 +87,46 @@ static void reference_clock_and_disable(void **state)
 	assert_int_equal(systick_read(&s, CVR, 4), 5); /* stopped */
 }
 
-static void tickint_is_logged(void **state)
+static unsigned pends;
+static void pend(void *ctx)
+{
+	(void)ctx;
+	pends++;
+}
+
+static void tickint_pends_the_exception(void **state)
+{
+	(void)state;
+	struct periph_systick s;
+	cyc = 0;
+	pends = 0;
+	systick_init(&s, (struct vclock){ clock_now, NULL }, 16000000, NULL);
+	s.pend = pend;
+	systick_write(&s, RVR, 999, 4);
+	systick_write(&s, CSR, 7, 4); /* enable, TICKINT, core clock */
+	cyc = 500;
+	systick_tick(&s, 500);
+	assert_int_equal(pends, 0);
+	cyc = 1001; /* reload at 1, zero at 1000 */
+	systick_tick(&s, 501);
+	assert_int_equal(pends, 1);
+	/* a read in between clears COUNTFLAG but the exception is still due */
+	cyc = 2001;
+	assert_true(systick_read(&s, CSR, 4) & FLAG);
+	systick_tick(&s, 1000);
+	assert_int_equal(pends, 2);
+	/* several periods in one slice: one pend, as the pending bit is one bit */
+	cyc = 10001;
+	systick_tick(&s, 8000);
+	assert_int_equal(pends, 3);
+	/* without TICKINT: counted, not pended */
+	systick_write(&s, CSR, 5, 4);
+	cyc = 20001;
+	systick_tick(&s, 10000);
+	assert_int_equal(pends, 3);
+}
+
+static void tickint_without_a_core_is_logged(void **state)
 {
 	(void)state;
 	char buf[512] = "";
@@ -107,7 +146,8 @@ int main(void)
 		cmocka_unit_test(counts_down_and_flags),
 		cmocka_unit_test(polling_counts_milliseconds),
 		cmocka_unit_test(reference_clock_and_disable),
-		cmocka_unit_test(tickint_is_logged),
+		cmocka_unit_test(tickint_pends_the_exception),
+		cmocka_unit_test(tickint_without_a_core_is_logged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

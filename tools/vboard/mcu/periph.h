@@ -113,14 +113,20 @@ void usart_rx(struct periph_usart *u, uint8_t byte);
 struct periph_systick {
 	uint32_t csr, rvr, cvr, calib;
 	bool countflag;
+	bool fired;            /* reached 0 since the exception was last pended */
 	uint64_t t0;           /* cycles at which cvr was last brought up to date */
 	struct vclock clock;
+	void (*pend)(void *ctx); /* TICKINT: pend the SysTick exception (15), may be NULL */
+	void *pend_ctx;
+	uint64_t pended;       /* times it was pended */
 	FILE *log;
 	bool warned_tickint;
 };
 void systick_init(struct periph_systick *s, struct vclock clock, uint32_t hz, FILE *log);
 uint32_t systick_read(void *ctx, uint32_t off, unsigned width);
 void systick_write(void *ctx, uint32_t off, uint32_t val, unsigned width);
+/* Time passed (the core's slice ended): pend the exception if it is due. */
+void systick_tick(void *ctx, uint64_t cycles);
 
 /* ---- All of them on a core (periph_board.c) ------------------------------ */
 struct periph_config {

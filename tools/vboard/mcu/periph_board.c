@@ -38,13 +38,18 @@ static uint64_t core_cycles(void *ctx)
 	return mcu_cycles(ctx);
 }
 
+static void pend_systick(void *ctx)
+{
+	mcu_pend_exception(ctx, 15);
+}
+
 struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg, char *msg,
 				 size_t msglen)
 {
 	static const struct mcu_periph_ops rcc_ops = { rcc_read, rcc_write, NULL };
 	static const struct mcu_periph_ops gpio_ops = { gpio_read, gpio_write, NULL };
 	static const struct mcu_periph_ops usart_ops = { usart_read, usart_write, NULL };
-	static const struct mcu_periph_ops systick_ops = { systick_read, systick_write, NULL };
+	static const struct mcu_periph_ops systick_ops = { systick_read, systick_write, systick_tick };
 	struct periph_set *p = calloc(1, sizeof *p);
 	if (!p) {
 		snprintf(msg, msglen, "out of memory");
@@ -81,6 +86,8 @@ void periph_reset(struct periph_set *p)
 	p->usart.out = cfg->console;
 	p->usart.out_ctx = cfg->console_ctx;
 	systick_init(&p->systick, clk, cfg->hz, cfg->log);
+	p->systick.pend = pend_systick;
+	p->systick.pend_ctx = p->mcu;
 }
 
 void periph_free(struct periph_set *p)

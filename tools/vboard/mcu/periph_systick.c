@@ -3,8 +3,10 @@
  * work), counting the core clock (CLKSOURCE=1) or the STM32's HCLK/8 reference
  * (CLKSOURCE=0). COUNTFLAG is set when the counter goes from 1 to 0 and is
  * cleared by reading CSR or writing CVR, so firmware can poll it for time.
- * The exception (TICKINT) is not delivered: the core model takes no
- * interrupts; that is logged once. */
+ * With TICKINT the exception is pended on the core (exception 15) each time
+ * the counter reaches 0; the core takes it at its next slice boundary
+ * (tools/vboard/mcu/mcu.h), so HAL_GetTick-style firmware sees time pass.
+ * Without a way to pend (pend NULL) that is logged once. */
 #include "periph.h"
 
 #include <string.h>
@@ -34,14 +36,14 @@ static void advance(struct periph_systick *s, uint64_t e)
 		return;
 	}
 	if (v > 0)
-		s->countflag = true; /* 1 -> 0 after v clocks */
+		s->countflag = s->fired = true; /* 1 -> 0 after v clocks */
 	uint64_t r = e - v;    /* clocks since it reached 0; the next one reloads */
 	if (r == 0 || s->rvr == 0) {
 		s->cvr = 0;
 		return;
 	}
 	if (r >= period)
-		s->countflag = true;
+		s->countflag = s->fired = true;
 	uint64_t m = r % period;
 	s->cvr = m == 0 ? 0 : (uint32_t)(period - m);
 }
@@ -58,6 +60,17 @@ static void sync(struct periph_systick *s)
 	s->t0 += e * div;
 	if (e)
 		advance(s, e);
+	if (s->fired && (s->csr & CSR_TICKINT) && s->pend) {
+		s->pend(s->pend_ctx);
+		s->pended++;
+	}
+	s->fired = false;
+}
+
+void systick_tick(void *ctx, uint64_t cycles)
+{
+	(void)cycles; /* the clock says where the core is */
+	sync(ctx);
 }
 
 uint32_t systick_read(void *ctx, uint32_t off, unsigned width)
@@ -84,9 +97,8 @@ void systick_write(void *ctx, uint32_t off, uint32_t val, unsigned width)
 	switch (off & ~3u) {
 	case 0x0: {
 		uint32_t v = periph_narrow_merge(s->csr, off, val, width) & 7;
-		if ((v & CSR_TICKINT) && !s->warned_tickint && s->log) {
-			fprintf(s->log, "mcu: SysTick TICKINT set: the virtual core takes no interrupts, "
-					"SysTick_Handler will not run\n");
+		if ((v & CSR_TICKINT) && !s->pend && !s->warned_tickint && s->log) {
+			fprintf(s->log, "mcu: SysTick TICKINT set, but nothing takes the exception here\n");
 			s->warned_tickint = true;
 		}
 		s->csr = v;
