@@ -22,7 +22,9 @@ PROG_PACKAGE    :=
 PROG_FILE_TYPE   = $(CPY2REMED_FILE_TYPE)
 PROG_FILE_TYPES := bin hex
 
-# The helper is the tool here; the common helper check covers it.
+# The helper is the tool here; the common helper check covers it. No quiet runner
+# (fk_tool): flashkit copy prints only its own short lines, its percent and the countdown
+# of the drive wait (the same progress line as flashkit run), and nothing under make -s.
 PROG_NEED :=
 # Probes with equal serials (clones): udev links one of them by-id; refuse rather than guess.
 PROG_PRECHECK = $(if $(SERIAL),$(fk_at)$(call fk_select,drive) --or-none >/dev/null)

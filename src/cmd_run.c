@@ -81,10 +81,17 @@ static void show(struct progress *p, struct shown *s, const struct tool_output *
 		progress_show(p, new_phase || bucket != s->bucket, INDENT "%s %3.0f%%", phase, t->pct);
 		s->bucket = bucket;
 	} else {
-		progress_show(p, new_phase || s->secs < 0, INDENT "%s... %ld s", phase, (long)elapsed);
+		/* A step the tool names itself (OpenOCD's "** Verify Started **") is
+		 * worth a line; our own label only once a second has passed, so a
+		 * quick step (dfu-util's leave) leaves no line in a log. */
+		bool worth = t->phase[0] ? new_phase : (long)elapsed >= 1 && s->secs < 1;
+		progress_show(p, worth, INDENT "%s... %ld s", phase, (long)elapsed);
 		s->bucket = -1;
+		if (!worth)
+			phase = s->phase; /* not shown yet: still new next time */
 	}
-	snprintf(s->phase, sizeof s->phase, "%s", phase);
+	if (phase != s->phase)
+		snprintf(s->phase, sizeof s->phase, "%s", phase);
 	s->secs = (long)elapsed;
 }
 
@@ -161,6 +168,7 @@ int cmd_run(int argc, char **argv)
 	struct tool_output t;
 	tool_output_init(&t);
 	struct shown s = { .bucket = -1, .secs = -1 };
+	bool saw_pct = false;
 	double start = now();
 	bool oom = false;
 	char buf[4096];
@@ -180,6 +188,7 @@ int cmd_run(int argc, char **argv)
 			if (!tool_output_feed(&t, buf, (size_t)n))
 				oom = true;
 		}
+		saw_pct |= t.pct >= 0;
 		if (t.changed || (t.pct < 0 && (long)elapsed != s.secs)) {
 			show(&p, &s, &t, label, elapsed);
 			t.changed = false;
@@ -204,9 +213,14 @@ int cmd_run(int argc, char **argv)
 	}
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : FK_EINTERNAL;
 	if (rc == 0) {
-		if (p.mode == PROGRESS_TTY)
+		/* On a terminal the line stays as a record when it said something
+		 * (a percent, a step of a second or more); a blink is wiped. */
+		if (p.mode == PROGRESS_TTY && (saw_pct || took >= 1)) {
 			progress_show(&p, true, INDENT "done in %.1f s", took);
-		progress_end(&p);
+			progress_end(&p);
+		} else {
+			progress_clear(&p);
+		}
 	} else {
 		progress_end(&p);
 		if (t.dropped)

@@ -6,6 +6,10 @@
 #include "err.h"
 #include "version.h"
 
+/* flashkit(1) is generated from this table and each command's --help
+ * (tools/gen-manpage, make builds build/man/flashkit.1): a new subcommand needs
+ * only its line here and a --help; tests/firstuse/test_firstuse_docs.py checks
+ * that the page has a section for every command with every option. */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
