@@ -154,6 +154,70 @@ static void test_boot_checks(void **state)
 	mcu_fixture_close(&fx);
 }
 
+/* Priorities: an IRQ at priority 0 preempts a SysTick handler at 0xF0 and
+ * returns into it (EXC_RETURN 0xFFFFFFF1); the running exception does not
+ * re-enter; BASEPRI holds back what is not above it. */
+static void test_nesting_and_priorities(void **state)
+{
+	(void)state;
+	struct mcu_fixture fx;
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	struct mcu *m = fx.m;
+	/* 0x80 main: movs r4,#0; 0x82 wfi; 0x84 b 0x82
+	 * 0x86 irq:  adds r4,#1; 0x88 bx lr
+	 * 0x8a systick: adds r5,#1; 0x8c b 0x8c */
+	static const uint16_t nest[] = { 0x2400, 0xbf30, 0xe7fd, 0x3401, 0x4770, 0x3501, 0xe7fe };
+	uint32_t vt[32];
+	memset(vt, 0xFF, sizeof vt);
+	vt[0] = 0x20001000;
+	vt[1] = 0x08000081;
+	vt[15] = 0x0800008b;
+	vt[22] = 0x08000087;
+	mcu_fixture_flash(&fx, 0x08000000, vt, sizeof vt);
+	mcu_fixture_flash(&fx, 0x08000080, nest, sizeof nest);
+	mcu_boot(m, 0x08000000);
+	mcu_write32(m, 0xE000ED20, 0xF0u << 24); /* SHPR3: SysTick lowest */
+	mcu_write32(m, 0xE000E404, 0);           /* IPR: IRQ 6 highest */
+	mcu_write32(m, 0xE000E100, 1u << 6);
+	uint32_t v;
+	mcu_read32(m, 0xE000ED20, &v);
+	assert_int_equal(v, 0xF0000000);
+	mcu_pend_exception(m, 15);
+	mcu_run(m, 100);
+	assert_int_equal(reg(m, 16) & 0x1FF, 15); /* spinning in the SysTick handler */
+	mcu_resume(m);
+	mcu_pend_exception(m, 15); /* itself: waits */
+	mcu_pend_exception(m, 16 + 6);
+	mcu_run(m, 100);
+	assert_int_equal(reg(m, 4), 1);           /* the IRQ ran ... */
+	assert_int_equal(reg(m, 16) & 0x1FF, 15); /* ... and returned into SysTick */
+	assert_int_equal(reg(m, 14), 0xFFFFFFF9); /* SysTick's own EXC_RETURN */
+	assert_int_equal(reg(m, 13), 0x20001000 - 32);
+	mcu_fixture_close(&fx);
+
+	/* BASEPRI 0x80 in Thread mode: SysTick (0xF0) waits, the IRQ (0) not */
+	mcu_fixture_open(&fx, "stm32f4", 0x433, "4*16K,1*64K,3*128K", 0);
+	m = fx.m;
+	mcu_fixture_flash(&fx, 0x08000000, vt, sizeof vt);
+	mcu_fixture_flash(&fx, 0x08000080, nest, sizeof nest);
+	mcu_boot(m, 0x08000000);
+	mcu_write32(m, 0xE000ED20, 0xF0u << 24);
+	mcu_write32(m, 0xE000E100, 1u << 6);
+	mcu_run(m, 10);
+	mcu_halt(m);
+	mcu_reg_write(m, 20, 0x80u << 8); /* BASEPRI */
+	mcu_resume(m);
+	mcu_pend_exception(m, 15);
+	mcu_run(m, 100);
+	assert_int_equal(reg(m, 16) & 0x1FF, 0);
+	mcu_resume(m);
+	mcu_pend_exception(m, 16 + 6);
+	mcu_run(m, 100);
+	assert_int_equal(reg(m, 4), 1);
+	assert_int_equal(reg(m, 16) & 0x1FF, 0);
+	mcu_fixture_close(&fx);
+}
+
 /* A peripheral read in the middle of a slice sees the cycles run so far. */
 static uint64_t seen_cycles[4];
 static unsigned nseen;
@@ -201,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_svc),
 		cmocka_unit_test(test_boot_checks),
 		cmocka_unit_test(test_cycles_mid_slice),
+		cmocka_unit_test(test_nesting_and_priorities),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -589,6 +589,8 @@ void mcu_core_reset(struct mcu *m)
 	m->nfix = 0;
 	memset(m->pend, 0, sizeof m->pend);
 	memset(m->nvic_enabled, 0, sizeof m->nvic_enabled);
+	memset(m->prio, 0, sizeof m->prio);
+	m->nactive = 0;
 	m->sleeping = m->svc_pending = false;
 	m->exc_return_pending = 0;
 	m->st.exceptions = 0;

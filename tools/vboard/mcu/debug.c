@@ -184,10 +184,32 @@ static bool nvic_access(struct mcu *m, uint32_t addr, uint32_t *v, bool write)
 	return true;
 }
 
+/* Priority bytes: SHPR1-3 (exceptions 4-15) and NVIC IPR (IRQs), four per
+ * word; only the implemented high bits stick. */
+static bool prio_access(struct mcu *m, uint32_t addr, uint32_t *v, bool write)
+{
+	unsigned first;
+	if (addr >= 0xE000ED18u && addr < 0xE000ED24u)
+		first = 4 + (addr - 0xE000ED18u);
+	else if (addr >= 0xE000E400u && addr < 0xE000E400u + 32 * MCU_PEND_WORDS - 16)
+		first = 16 + (addr - 0xE000E400u);
+	else
+		return false;
+	if (!write)
+		*v = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		if (write)
+			m->prio[first + i] = (uint8_t)(*v >> (8 * i)) & mcu_prio_mask(m);
+		else
+			*v |= (uint32_t)m->prio[first + i] << (8 * i);
+	}
+	return true;
+}
+
 bool mcu_scs_read(struct mcu *m, uint32_t addr, uint32_t *v)
 {
 	*v = 0;
-	if (nvic_access(m, addr, v, false))
+	if (nvic_access(m, addr, v, false) || prio_access(m, addr, v, false))
 		return true;
 	if (addr >= 0xE00FF000u) {
 		*v = rom_table(addr - 0xE00FF000u);
@@ -252,7 +274,7 @@ bool mcu_scs_read(struct mcu *m, uint32_t addr, uint32_t *v)
 
 bool mcu_scs_write(struct mcu *m, uint32_t addr, uint32_t v)
 {
-	if (nvic_access(m, addr, &v, true))
+	if (nvic_access(m, addr, &v, true) || prio_access(m, addr, &v, true))
 		return true;
 	if (addr == FP_CTRL) {
 		if (v & 2) /* KEY */

@@ -6,9 +6,12 @@
  * and on a branch to EXC_RETURN (which Unicorn reports as exception 8 in
  * Handler mode) pop the frame again.
  *
- * Simplifications: no nesting and no priorities (an exception is taken only
- * from Thread mode with PRIMASK and FAULTMASK clear), no floating-point
- * frame (CONTROL.FPCA is cleared on entry). */
+ * Priorities as the SHPR and NVIC IPR registers set them (4 bits on the
+ * M4/M7, 2 on the M0+; PRIGROUP sub-priorities are not split out): a pending
+ * exception preempts when its priority is higher (numerically lower) than
+ * the running one, BASEPRI, PRIMASK and FAULTMASK mask as on silicon, and
+ * handlers nest (EXC_RETURN 0xFFFFFFF1). No floating-point frame: CONTROL.FPCA
+ * is cleared on entry, EXC_RETURN always says a basic frame. */
 #include "mcu_int.h"
 
 #include <string.h>
@@ -34,22 +37,69 @@ void mcu_pend_exception(struct mcu *m, unsigned exc)
 	m->pend[exc / 32] |= 1u << (exc % 32);
 }
 
+uint8_t mcu_prio_mask(const struct mcu *m)
+{
+	return ((m->chip.cpuid >> 4) & 0xFFF) == 0xC60 ? 0xC0 : 0xF0;
+}
+
+/* Priority of an exception: NMI and HardFault fixed above all others. */
+static int prio_of(const struct mcu *m, unsigned exc)
+{
+	if (exc == 2)
+		return -2;
+	if (exc == 3)
+		return -1;
+	return m->prio[exc];
+}
+
+/* The priority the core runs at: the innermost active exception's, boosted
+ * by BASEPRI, PRIMASK and FAULTMASK; 256 in Thread mode with nothing set. */
+static int running_prio(struct mcu *m)
+{
+	int p = 256;
+	uint32_t ipsr = rd(m, UC_ARM_REG_IPSR) & 0x1FF;
+	if (ipsr && !m->nactive) /* Handler mode not entered here (a debugger set IPSR) */
+		p = prio_of(m, ipsr);
+	for (unsigned i = 0; i < m->nactive; i++)
+		if (prio_of(m, m->active[i]) < p)
+			p = prio_of(m, m->active[i]);
+	uint32_t basepri = rd(m, UC_ARM_REG_BASEPRI) & mcu_prio_mask(m);
+	if (basepri && (int)basepri < p)
+		p = (int)basepri;
+	if (rd(m, UC_ARM_REG_PRIMASK) & 1)
+		p = p < 0 ? p : 0;
+	if (rd(m, UC_ARM_REG_FAULTMASK) & 1)
+		p = -1;
+	return p;
+}
+
 /* The pending exception to take now, or 0. */
 unsigned mcu_exception_ready(struct mcu *m)
 {
-	unsigned exc = 0;
+	if (m->dhcsr_ctrl & 0x8) /* C_MASKINTS: a debugger steps without them */
+		return 0;
+	unsigned best = 0;
+	int best_prio = 0;
 	/* system exceptions always, IRQs (16 and up) when enabled in the NVIC */
-	for (unsigned w = 0; w < MCU_PEND_WORDS && !exc; w++) {
+	for (unsigned w = 0; w < MCU_PEND_WORDS; w++) {
 		uint32_t ready = m->pend[w] & (w ? m->nvic_enabled[w] : (m->nvic_enabled[0] | 0xFFFFu));
-		if (ready)
-			exc = w * 32 + (unsigned)__builtin_ctz(ready);
+		while (ready) {
+			unsigned exc = w * 32 + (unsigned)__builtin_ctz(ready);
+			ready &= ready - 1;
+			int p = prio_of(m, exc);
+			if (!best || p < best_prio) {
+				best = exc;
+				best_prio = p;
+			}
+		}
 	}
-	if (!exc)
+	if (!best || m->nactive >= sizeof m->active / sizeof m->active[0])
 		return 0;
-	if ((rd(m, UC_ARM_REG_IPSR) & 0x1FF) || (rd(m, UC_ARM_REG_PRIMASK) & 1) ||
-	    (rd(m, UC_ARM_REG_FAULTMASK) & 1) || (m->dhcsr_ctrl & 0x8) /* C_MASKINTS */)
-		return 0;
-	return exc;
+	/* A pending exception of the running one's own number waits for it. */
+	for (unsigned i = 0; i < m->nactive; i++)
+		if (m->active[i] == best)
+			return 0;
+	return best_prio < running_prio(m) ? best : 0;
 }
 
 static bool read_word(struct mcu *m, uint32_t addr, uint32_t *v)
@@ -66,7 +116,8 @@ bool mcu_exception_enter(struct mcu *m, unsigned exc)
 {
 	m->pend[exc / 32] &= ~(1u << (exc % 32));
 	uint32_t control = rd(m, UC_ARM_REG_CONTROL);
-	bool psp = control & 2;
+	bool handler = rd(m, UC_ARM_REG_IPSR) & 0x1FF;
+	bool psp = !handler && (control & 2);
 	uint32_t sp = psp ? rd(m, UC_ARM_REG_PSP) : rd(m, UC_ARM_REG_MSP);
 	uint32_t xpsr = rd(m, UC_ARM_REG_XPSR) | 1u << 24;
 	uint32_t ret = rd(m, UC_ARM_REG_PC) & ~1u;
@@ -97,17 +148,21 @@ bool mcu_exception_enter(struct mcu *m, unsigned exc)
 		wr(m, UC_ARM_REG_CONTROL, control & ~4u);
 	}
 	wr(m, UC_ARM_REG_XPSR, (xpsr & 0xF8000000u) | 1u << 24 | exc);
-	wr(m, UC_ARM_REG_LR, psp ? 0xFFFFFFFDu : 0xFFFFFFF9u);
+	wr(m, UC_ARM_REG_LR, handler ? 0xFFFFFFF1u : psp ? 0xFFFFFFFDu : 0xFFFFFFF9u);
 	wr(m, UC_ARM_REG_PC, vector | 1);
+	m->active[m->nactive++] = (uint16_t)exc;
 	m->st.exceptions++;
 	return true;
 }
 
-/* A branch to EXC_RETURN in Handler mode: pop the frame, back to Thread. */
+/* A branch to EXC_RETURN in Handler mode: pop the frame, back to where the
+ * exception came from (Thread mode, or the handler it preempted). */
 bool mcu_exception_return(struct mcu *m, uint32_t exc_return)
 {
 	uint32_t ipsr = rd(m, UC_ARM_REG_IPSR) & 0x1FF;
-	if ((exc_return & 0xFFFFFFF0u) != 0xFFFFFFF0u || !(exc_return & 8)) {
+	bool to_thread = exc_return & 8;
+	if ((exc_return & 0xFFFFFFF0u) != 0xFFFFFFF0u || (exc_return & 0xF) == 0x5 ||
+	    (!to_thread && (exc_return & 4))) {
 		mcu_fault(m, exc_return & ~1u, "exception return 0x%08x from exception %u not supported",
 			  exc_return, ipsr);
 		return false;
@@ -122,8 +177,11 @@ bool mcu_exception_return(struct mcu *m, uint32_t exc_return)
 	sp += 32;
 	if (frame[7] & XPSR_ALIGN)
 		sp += 4;
-	/* Thread mode first, then SPSEL, then the stack pointer itself. */
-	wr(m, UC_ARM_REG_XPSR, (frame[7] & ~(XPSR_ALIGN | 0x1FFu)) | 1u << 24);
+	if (m->nactive)
+		m->nactive--;
+	/* The stacked IPSR (0 for Thread mode) first, then SPSEL, then the
+	 * stack pointer itself. */
+	wr(m, UC_ARM_REG_XPSR, (frame[7] & ~XPSR_ALIGN & (to_thread ? ~0x1FFu : ~0u)) | 1u << 24);
 	if (psp) {
 		wr(m, UC_ARM_REG_CONTROL, rd(m, UC_ARM_REG_CONTROL) | 2);
 		wr(m, UC_ARM_REG_PSP, sp);

@@ -97,11 +97,12 @@ uint64_t mcu_run(struct mcu *m, uint64_t n);
 /* Exceptions: Unicorn 2.0.1 has no NVIC and takes no exception itself, so
  * the core does ARMv7-M entry (8-word frame, EXC_RETURN in LR, handler from
  * the vector table at VTOR) and return in software. A model pends one
- * (SysTick 15, IRQ n as 16 + n); mcu_run() takes it before the next
- * instruction when the core is in Thread mode with PRIMASK, FAULTMASK and
- * DHCSR.C_MASKINTS clear, and for an IRQ when the firmware enabled it in the
- * NVIC (ISER). ICSR.PENDSTSET/PENDSVSET and NVIC ISPR pend too. No nesting, no priorities, no FP frame. SVC is
- * taken at once; WFI/WFE wake on a pending exception. */
+ * (SysTick 15, IRQ n as 16 + n; ICSR.PENDSTSET/PENDSVSET and NVIC ISPR pend
+ * too); mcu_run() takes it before the next instruction when its priority
+ * (SHPR, NVIC IPR) is above the running one, BASEPRI, PRIMASK, FAULTMASK and
+ * DHCSR.C_MASKINTS allow, and for an IRQ when the firmware enabled it in the
+ * NVIC (ISER). Handlers nest. No FP frame. SVC is taken at once; WFI/WFE
+ * wake on a pending exception. */
 void mcu_pend_exception(struct mcu *m, unsigned exc);
 
 /* Boot as the chip does: VTOR = base, MSP and PC from the vector table there,

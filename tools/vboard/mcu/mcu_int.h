@@ -117,6 +117,9 @@ struct mcu {
 	int reset_pending;          /* AIRCR from the core: 1 VECTRESET, 2 SYSRESETREQ */
 	uint32_t pend[MCU_PEND_WORDS]; /* pending exceptions (exception.c) */
 	uint32_t nvic_enabled[MCU_PEND_WORDS]; /* NVIC ISER, by exception number */
+	uint8_t prio[32 * MCU_PEND_WORDS]; /* SHPR and NVIC IPR bytes by exception */
+	uint16_t active[16];        /* exceptions being handled, innermost last */
+	unsigned nactive;
 	bool svc_pending;           /* an SVC to take after the slice stops */
 	uint32_t exc_return_pending;/* an EXC_RETURN branch to complete, or 0 */
 	bool sleeping;              /* WFI/WFE until an exception is pending */
@@ -183,6 +186,7 @@ void mcu_fault(struct mcu *m, uint32_t pc, const char *fmt, ...) __attribute__((
 
 /* exception.c */
 unsigned mcu_exception_ready(struct mcu *m);
+uint8_t mcu_prio_mask(const struct mcu *m); /* implemented priority bits */
 bool mcu_exception_enter(struct mcu *m, unsigned exc);
 bool mcu_exception_return(struct mcu *m, uint32_t exc_return);
 
