@@ -343,35 +343,81 @@ static void scan_drives(const struct att_roots *r, const struct att_boards *bs,
 	mount_table_free(&t);
 }
 
-static void scan_uarts(const struct att_roots *r, const struct att_boards *bs,
-		       struct att_item *out, size_t max, size_t *n)
+static int cmp_names(const void *a, const void *b)
 {
-	DIR *dir = opendir(r->by_id);
+	return strcmp(a, b);
+}
+
+/* The names in a directory, sorted; at most max of them. */
+static size_t list_dir(const char *path, char (*names)[256], size_t max)
+{
+	DIR *dir = opendir(path);
 	if (!dir)
-		return;
+		return 0;
 	struct dirent *de;
-	char names[64][256];
 	size_t nn = 0;
-	while ((de = readdir(dir)) && nn < 64)
+	while ((de = readdir(dir)) && nn < max)
 		if (de->d_name[0] != '.')
 			snprintf(names[nn++], sizeof names[0], "%s", de->d_name);
 	closedir(dir);
-	qsort(names, nn, sizeof names[0], (int (*)(const void *, const void *))strcmp);
-	for (size_t i = 0; i < nn; i++) {
-		char target[DRIVE_STR];
-		if (!disk_link_target(r->by_id, names[i], target, sizeof target))
+	qsort(names, nn, sizeof names[0], cmp_names);
+	return nn;
+}
+
+/* USB-serial adapters: every tty that sysfs puts under a USB device (two
+ * adapters with one serial get one /dev/serial/by-id link between them, so
+ * the links alone would miss one), named by its by-id link when it has one;
+ * then by-id links to ttys sysfs does not show (a pseudo-terminal). */
+static void scan_uarts(const struct att_roots *r, const struct att_boards *bs,
+		       struct att_item *out, size_t max, size_t *n)
+{
+	static char ids[128][256], ttys[512][256];
+	static char targets[128][DRIVE_STR];
+	size_t ni = list_dir(r->by_id, ids, 128);
+	bool used[128] = { false };
+	for (size_t i = 0; i < ni; i++)
+		if (!disk_link_target(r->by_id, ids[i], targets[i], sizeof targets[i]))
+			targets[i][0] = 0;
+	char cls[PATH_MAX];
+	snprintf(cls, sizeof cls, "%s/class/tty", r->sysfs);
+	size_t nt = list_dir(cls, ttys, 512);
+	for (size_t t = 0; t < nt; t++) {
+		char sys[PATH_MAX], dir[PATH_MAX];
+		snprintf(sys, sizeof sys, "%.3800s/%.250s", cls, ttys[t]);
+		if (!usb_sysfs_parent(sys, dir, sizeof dir))
+			continue;
+		/* sysfs writes '/' in a device name as '!' (pts!3 is /dev/pts/3). */
+		char dev[300];
+		snprintf(dev, sizeof dev, "/dev/%.250s", ttys[t]);
+		for (char *c = dev; *c; c++)
+			if (*c == '!')
+				*c = '/';
+		struct att_item *it = next(out, max, n);
+		if (!it)
+			return;
+		it->kind = ATT_UART;
+		snprintf(it->device, sizeof it->device, "%.63s", dev);
+		snprintf(it->where, sizeof it->where, "%s", dev);
+		for (size_t i = 0; i < ni; i++)
+			if (!used[i] && !strcmp(targets[i], dev)) {
+				used[i] = true;
+				snprintf(it->where, sizeof it->where, "%.250s/%.250s", r->by_id, ids[i]);
+				att_by_id_serial(ids[i], it->serial, sizeof it->serial);
+				break;
+			}
+		usb_facts(sys, it);
+		boards_for(bs, M_UART, "", it->boards, sizeof it->boards);
+	}
+	for (size_t i = 0; i < ni; i++) {
+		if (used[i] || !targets[i][0])
 			continue;
 		struct att_item *it = next(out, max, n);
 		if (!it)
 			return;
 		it->kind = ATT_UART;
-		snprintf(it->where, sizeof it->where, "%.250s/%.250s", r->by_id, names[i]);
-		att_by_id_serial(names[i], it->serial, sizeof it->serial);
-		char sys[PATH_MAX];
-		snprintf(sys, sizeof sys, "%s/class/tty/%s", r->sysfs, strrchr(target, '/') + 1);
-		usb_facts(sys, it);
-		snprintf(it->device, sizeof it->device, "%.63s", target);
-		/* The ST-LINK's own serial port reaches its board's USART. */
+		snprintf(it->where, sizeof it->where, "%.250s/%.250s", r->by_id, ids[i]);
+		att_by_id_serial(ids[i], it->serial, sizeof it->serial);
+		snprintf(it->device, sizeof it->device, "%.63s", targets[i]);
 		boards_for(bs, M_UART, "", it->boards, sizeof it->boards);
 	}
 }

@@ -96,3 +96,39 @@ def test_select_one_none_or_refuse():
     r = run([*vdfu("--other-board", DFU_SN), "--", FLASHKIT, "list", "--select", "dfu",
              "--serial", DFU_SN, "--usb-path", "1-2"])
     assert r.returncode == 0 and r.stdout.startswith("/dev/bus/usb/001/")
+
+
+def test_uart_adapters_text_and_json(tmp_path):
+    """Two vuarts shown as FTDI adapters in one --usb-dir (equal serials: told
+    apart by their USB paths), a third with its own serial."""
+    from test_select import Uart
+    usb = tmp_path / "usb"
+    us = [Uart(tmp_path, "a", usb, "SAME01", "1-5").start(),
+          Uart(tmp_path, "b", usb, "SAME01", "1-6.2").start(),
+          Uart(tmp_path, "c", usb, "OWN002", "2-1").start()]
+    env = {"FLASHKIT_SYSFS": str(usb / "sys"), "FLASHKIT_SERIAL_BY_ID": str(usb / "serial/by-id")}
+    try:
+        rj = run([FLASHKIT, "list", "--json"], env=env)
+        rt = run([FLASHKIT, "list"], env=env)
+        sel = run([FLASHKIT, "list", "--select", "uart", "--serial", "SAME01"], env=env)
+        one = run([FLASHKIT, "list", "--select", "uart", "--serial", "SAME01", "--usb-path", "1-6.2"],
+                  env=env)
+    finally:
+        for u in us:
+            u.stop()
+    items = json.loads(rj.stdout)
+    assert [(i["kind"], i["id"], i["serial"], i["usb_path"]) for i in items] == [
+        ("uart", "0403:6001", "SAME01", "1-5"), ("uart", "0403:6001", "SAME01", "1-6.2"),
+        ("uart", "0403:6001", "OWN002", "2-1")]
+    for i in items:
+        # equal serials share one by-id name: one of the two is named by its tty
+        assert i["where"].startswith(str(usb / "serial/by-id/usb-FTDI_FT232R_USB_UART_")) \
+            or i["where"] == i["device"]
+        assert i["device"].startswith("/dev/pts/")
+        assert "nucleo-f401" in i["boards"] and "stm32f4discovery" in i["boards"]
+        assert "crazyflie2" not in i["boards"]
+    assert items[2]["where"].endswith("usb-FTDI_FT232R_USB_UART_OWN002-if00-port0")
+    rows = [l for l in rt.stdout.splitlines() if l.startswith("uart ")]
+    assert len(rows) == 3 and " 1-6.2 " in rows[1] and "/dev/pts/" in rows[1]
+    assert sel.returncode == 69 and "refusing to guess" in sel.stderr
+    assert one.returncode == 0 and "SAME01" in one.stdout

@@ -185,6 +185,27 @@ def test_stm32flash_picks_adapter(tmp_path, fw, sel):
     assert erased(a.flash, len(data))
 
 
+def test_stm32flash_equal_serials_refused_then_usb_path(tmp_path, fw):
+    path, data = fw
+    usb = tmp_path / "usb"
+    a = Uart(tmp_path, "a", usb, "SAME01", "1-5").start()
+    b = Uart(tmp_path, "b", usb, "SAME01", "1-6.1").start()
+    env = {"FLASHKIT_SYSFS": str(usb / "sys"), "FLASHKIT_SERIAL_BY_ID": str(usb / "serial/by-id"),
+           "VUART_TTY": b.env["VUART_TTY"], "VUART_CTL": b.env["VUART_CTL"],
+           "PATH": b.env["VUART_PATH"] + ":" + __import__("os").environ["PATH"]}
+    base = ("BOARD=nucleo-f401", "PROGRAMMER=stm32flash", f"FLASHFILE={path}")
+    try:
+        r1 = run(make(*base, "SERIAL=SAME01", "flash-only"), env=env)
+        r2 = run(make(*base, "SERIAL=SAME01", "USB_PATH=1-6.1", "flash-only"), env=env)
+    finally:
+        a.stop()
+        b.stop()
+    assert rc(r1) == 69 and "refusing to guess" in r1.stderr and "1-5" in r1.stderr
+    assert r2.returncode == 0, r2.stdout + r2.stderr
+    assert b.flash.read_bytes()[:len(data)] == data
+    assert erased(a.flash, len(data))
+
+
 def test_stm32flash_serial_matching_nothing(tmp_path, fw):
     r, a, b = uart_flash(tmp_path, fw[0], "a", "SERIAL=NOPE")
     assert rc(r) == 69

@@ -232,7 +232,12 @@ static void unlink_view(void)
 static void usb_view(const char *dir, const char *sn, const char *path, const char *pty)
 {
 	char d[PATH_MAX + 128], l[PATH_MAX + 128], t[PATH_MAX + 128];
-	const char *tty = strrchr(pty, '/') + 1;
+	/* sysfs names a device with '/' in its name with '!': pts!3 for /dev/pts/3. */
+	char tty[64];
+	snprintf(tty, sizeof tty, "%.60s", pty + 5);
+	for (char *c = tty; *c; c++)
+		if (*c == '/')
+			*c = '!';
 	snprintf(d, sizeof d, "%.3000s/serial/by-id", dir);
 	mkdir_p(d);
 	snprintf(view_link, sizeof view_link, "%.3000s/usb-FTDI_FT232R_USB_UART_%.64s-if00-port0", d, sn);
