@@ -16,6 +16,7 @@ help:
 	'Targets: flash flash-only erase reset debug debug-server info flash_dfu flash_dfu_manual' \
 	'         flash-bootloader list-boards [FORMAT=json] list-programmers help' \
 	'         list-attached [FORMAT=json] flash-bench BENCH=f [ONLY=a,b] term (docs/bench.md)' \
+	'         artifacts [BOARDS="a b"] (CI outputs + manifest.json); MANIFEST=dir/manifest.json flash-only (docs/ci.md)' \
 	'Variables: BOARD PROGRAMMER FLASHFILE ELFFILE PORT SERIAL USB_PATH STM32FLASH_RESET' \
 	'           STM32FLASH_RESET_INVERT FLASHKIT V=1 (full commands); make -n lists the commands' \
 	'Boards: $(FK_BOARDS)' \
