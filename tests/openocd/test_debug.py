@@ -24,7 +24,13 @@ def test_debug_server_with_gdb(probe, blinky, tmp_path):
     script.write_text(f"""
 {make_cmd('nucleo-f401', f'FLASHFILE={d}/blinky.bin', 'flash')} || exit 1
 {make_cmd('nucleo-f401', f'GDB_PORT={port}', 'debug-server')} >{tmp_path}/server.txt 2>&1 &
-for i in $(seq 1 100); do ss -ltn 2>/dev/null | grep -q ':{port} ' && break; sleep 0.1; done
+python3 -c 'import socket, time
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", {port}), 0.2).close()
+        break
+    except OSError:
+        time.sleep(0.1)'
 gdb-multiarch -q -batch -ex 'target extended-remote :{port}' -ex 'monitor reset halt' \\
     -ex 'break main' -ex 'continue' -ex 'next' -ex 'print blink_delay' -ex 'info registers pc' \\
     -ex 'monitor shutdown' {d}/blinky.elf
