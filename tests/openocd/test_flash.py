@@ -38,6 +38,8 @@ def test_flash_every_board(probe, blinky, board, kind):
     # OpenOCD's work-area loader ran on the core and wrote the flash
     m = re.search(r"mcu: algorithm at 0x(2[0-9a-f]{7}) ran, wrote (\d+) bytes", p.events)
     assert m and int(m.group(2)) > 0, p.events
+    # every command OpenOCD sent is one the probe knows
+    assert "unknown" not in p.events, p.events
 
 
 def test_loader_ran_and_wrote_the_image(probe):

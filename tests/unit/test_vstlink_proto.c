@@ -371,6 +371,61 @@ static void old_firmware_cannot_connect(void **state)
 	assert_int_equal(in[0], STL_GET_IDCODE_ERROR);
 }
 
+static void nrst_ap_dp_and_v1_status(void **state)
+{
+	(void)state;
+	start(NULL);
+	connect();
+	/* DRIVE_NRST low holds the core (no slices), high resets it */
+	cmd((uint8_t[]){ 0xf2, 0x3c, 0 }, 3);
+	answer(2);
+	assert_int_equal(in[0], STL_OK);
+	uint64_t before = fake.ran;
+	cmd((uint8_t[]){ 0xf5 }, 1);
+	assert_int_equal(fake.ran, before);
+	cmd((uint8_t[]){ 0xf2, 0x3c, 1 }, 3);
+	answer(2);
+	assert_int_equal(fake.resets, 1);
+	cmd((uint8_t[]){ 0xf2, 0x3c, 2 }, 3); /* pulse */
+	answer(2);
+	assert_int_equal(fake.resets, 2);
+	/* INIT_AP, then the DP's DPIDR through READ_DAP_REG (port 0xffff) */
+	cmd((uint8_t[]){ 0xf2, 0x4b, 0 }, 3);
+	answer(2);
+	assert_int_equal(in[0], STL_OK);
+	cmd((uint8_t[]){ 0xf2, 0x45, 0xff, 0xff, 0, 0 }, 6);
+	assert_int_equal(answer(8), 8);
+	assert_int_equal(get32(in + 4), 0x2ba01477);
+	/* API v1 GETSTATUS: 0x80 running, 0x81 halted */
+	fake.halted = false;
+	cmd((uint8_t[]){ 0xf2, 0x01 }, 2);
+	answer(2);
+	assert_int_equal(in[0], 0x80);
+	cmd((uint8_t[]){ 0xf2, 0x02 }, 2); /* FORCEDEBUG */
+	answer(2);
+	cmd((uint8_t[]){ 0xf2, 0x01 }, 2);
+	answer(2);
+	assert_int_equal(in[0], 0x81);
+	/* no SWO trace: nothing captured */
+	cmd((uint8_t[]){ 0xf2, 0x42 }, 2);
+	assert_int_equal(answer(2), 2);
+	assert_int_equal(in[0] | in[1] << 8, 0);
+}
+
+static void v3_frequencies(void **state)
+{
+	(void)state;
+	start(NULL);
+	cmd((uint8_t[]){ 0xf2, 0x62, 0 }, 3); /* GET_COM_FREQ, SWD */
+	assert_int_equal(answer(52), 52);
+	assert_int_equal(in[0], STL_OK);
+	assert_true(in[8] > 0 && in[8] <= 10);
+	assert_int_equal(get32(in + 12), 24000);
+	cmd((uint8_t[]){ 0xf2, 0x61, 0, 0, 0xe8, 0x03, 0, 0 }, 8); /* SET_COM_FREQ 1000 kHz */
+	assert_int_equal(answer(8), 8);
+	assert_int_equal(probe.swd_khz, 1000);
+}
+
 static void unknown_and_malformed(void **state)
 {
 	(void)state;
@@ -398,6 +453,8 @@ int main(void)
 		cmocka_unit_test(swd_speed_divisors),
 		cmocka_unit_test(unreliable_clone_fails_part_way),
 		cmocka_unit_test(old_firmware_cannot_connect),
+		cmocka_unit_test(nrst_ap_dp_and_v1_status),
+		cmocka_unit_test(v3_frequencies),
 		cmocka_unit_test(unknown_and_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
