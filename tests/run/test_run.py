@@ -181,3 +181,16 @@ def test_installed_flashkit_runs_virtual_boards(tmp_path):
     assert f"{prefix}/libexec/flashkit/vstlink" in r.stdout, out(r)
     assert verdict(r)[2].startswith("running: LED PA5 toggled 2 times in 100 ms, "
                                     "console: 'blinky on nucleo-g071rb'"), out(r)
+
+
+@pytest.mark.parametrize("board,programmer,led", [("nucleo-f767zi", "dfu", "PB0"),
+                                                  ("nucleo-f401", "stm32flash", "PA5")])
+def test_make_reset_runs_the_flash_again(board, programmer, led, tmp_path):
+    """make VIRTUAL=1 reset: DFU's :leave, the UART bootloader's GO."""
+    r = virtual_flash(board, tmp_path, f"PROGRAMMER={programmer}", "VIRTUAL_RUN_MS=100")
+    assert r.returncode == 0, out(r)
+    r = virtual_flash(board, tmp_path, f"PROGRAMMER={programmer}", "VIRTUAL_RUN_MS=100",
+                      goal="reset")
+    assert r.returncode == 0, out(r)
+    assert verdict(r)[2].startswith(f"running: LED {led} toggled 2 times in 100 ms, "
+                                    f"console: 'blinky on {board}'"), out(r)

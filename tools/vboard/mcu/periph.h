@@ -1,5 +1,6 @@
 /* The peripherals a small firmware touches, per family (F4, F7, H7, L4, G0,
- * C0): RCC clock enables (and the ready bits start-up code waits for), GPIO
+ * C0): RCC clock enables (and the ready bits start-up code waits for, PWR's
+ * too), GPIO
  * (every change of a driven output pin is an event with the core's cycle
  * count), one USART whose TX reaches the board's console, and SysTick.
  *
@@ -43,6 +44,16 @@ uint32_t rcc_read(void *ctx, uint32_t off, unsigned width);
 void rcc_write(void *ctx, uint32_t off, uint32_t val, unsigned width);
 bool rcc_gpio_clocked(const struct periph_rcc *r, unsigned port);
 bool rcc_usart_clocked(const struct periph_rcc *r, unsigned usart);
+
+/* ---- PWR: the regulator's ready bits ------------------------------------- */
+struct periph_pwr {
+	enum mcu_family family;
+	uint32_t r[0x400 / 4];
+};
+void pwr_init(struct periph_pwr *p, enum mcu_family family);
+uint32_t pwr_read(void *ctx, uint32_t off, unsigned width);
+void pwr_write(void *ctx, uint32_t off, uint32_t val, unsigned width);
+uint32_t periph_pwr_base(enum mcu_family f);
 
 /* ---- GPIO: all ports in one region, one port every 0x400 ---------------- */
 #define GPIO_PORTS 11 /* A..K */
@@ -142,6 +153,7 @@ struct periph_config {
 struct periph_set {
 	struct periph_config cfg;
 	struct periph_rcc rcc;
+	struct periph_pwr pwr;
 	struct periph_gpio gpio;
 	struct periph_usart usart;
 	struct periph_systick systick;

@@ -27,6 +27,11 @@ uint32_t periph_rcc_base(enum mcu_family f)
 	return 0;
 }
 
+uint32_t periph_pwr_base(enum mcu_family f)
+{
+	return f == MCU_H7 ? 0x58024800 : 0x40007000;
+}
+
 uint32_t periph_usart_base(unsigned n)
 {
 	/* USART2..5 on APB1, the same on every family here. */
@@ -48,6 +53,7 @@ struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg,
 {
 	static const struct mcu_periph_ops rcc_ops = { rcc_read, rcc_write, NULL };
 	static const struct mcu_periph_ops gpio_ops = { gpio_read, gpio_write, NULL };
+	static const struct mcu_periph_ops pwr_ops = { pwr_read, pwr_write, NULL };
 	static const struct mcu_periph_ops usart_ops = { usart_read, usart_write, NULL };
 	static const struct mcu_periph_ops systick_ops = { systick_read, systick_write, systick_tick };
 	struct periph_set *p = calloc(1, sizeof *p);
@@ -63,6 +69,7 @@ struct periph_set *periph_attach(struct mcu *m, const struct periph_config *cfg,
 	char name[16];
 	snprintf(name, sizeof name, "USART%u", cfg->usart);
 	if (mcu_map_periph(m, "RCC", periph_rcc_base(cfg->family), 0x400, &rcc_ops, &p->rcc) != 0 ||
+	    mcu_map_periph(m, "PWR", periph_pwr_base(cfg->family), 0x400, &pwr_ops, &p->pwr) != 0 ||
 	    mcu_map_periph(m, "GPIO", periph_gpio_base(cfg->family), GPIO_PORTS * 0x400, &gpio_ops,
 			   &p->gpio) != 0 ||
 	    (cfg->usart && mcu_map_periph(m, name, periph_usart_base(cfg->usart), 0x400, &usart_ops,
@@ -80,6 +87,7 @@ void periph_reset(struct periph_set *p)
 	const struct periph_config *cfg = &p->cfg;
 	struct vclock clk = { core_cycles, p->mcu };
 	rcc_init(&p->rcc, cfg->family);
+	pwr_init(&p->pwr, cfg->family);
 	gpio_init(&p->gpio, cfg->family, &p->rcc, clk, cfg->hz, cfg->log);
 	usart_init(&p->usart, cfg->usart, cfg->family == MCU_F4 || cfg->family == MCU_F2, &p->rcc,
 		   &p->gpio, cfg->tx_port, cfg->tx_pin, cfg->tx_af, cfg->log);
