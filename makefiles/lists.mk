@@ -19,6 +19,7 @@ help:
 	'         artifacts [BOARDS="a b"] (CI outputs + manifest.json); MANIFEST=dir/manifest.json flash-only (docs/ci.md)' \
 	'Variables: BOARD PROGRAMMER FLASHFILE ELFFILE PORT SERIAL USB_PATH STM32FLASH_RESET' \
 	'           STM32FLASH_RESET_INVERT FLASHKIT V=1 (full commands); make -n lists the commands' \
+	'           VIRTUAL=1 [VIRTUAL_RUN_MS=300]: on a virtual board, then run it (docs/virtual-run.md)' \
 	'Boards: $(FK_BOARDS)' \
 	'Programmers: $(FK_PROGRAMMERS)'
 endif
