@@ -17,9 +17,13 @@ _fk-board-ids-all:
 	  MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) BOARD=$$b EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-ids || exit 1; \
 	done
 
+# The helper, checked in the recipe (these targets need no board, so image.mk's check
+# is not loaded).
+fk_bench_helper = command -v $(call fk_sq,$(FLASHKIT)) >/dev/null 2>&1 || { printf '%s\n' $(call fk_sq,flashkit: the helper $(FLASHKIT) is not built: run make -C $(FK_ROOT) or set FLASHKIT=/path/to/flashkit) >&2; exit 69; }
+
 # make list-attached [FORMAT=json]
 list-attached:
-	@ids=$$(mktemp "$${TMPDIR:-/tmp}/fk-board-ids.XXXXXX") || exit 70; \
+	@$(fk_bench_helper); ids=$$(mktemp "$${TMPDIR:-/tmp}/fk-board-ids.XXXXXX") || exit 70; \
 	trap 'rm -f "$$ids"' EXIT; \
 	MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-ids-all >"$$ids" || exit 70; \
 	$(call fk_sq,$(FLASHKIT)) list --boards "$$ids"$(if $(filter json,$(FORMAT)), --json)
@@ -35,7 +39,7 @@ fk_select = $(fk_fk) list --select $(1)$(if $(SERIAL), --serial $(call fk_sq,$(S
 BENCH_JSON ?= flash-bench.json
 flash-bench:
 	@$(if $(BENCH),,printf '%s\n' 'flashkit: set BENCH=bench.txt (one board a line: NAME BOARD PROGRAMMER SERIAL=...; see docs/bench.md)' >&2; exit 64; )\
-	ids=$$(mktemp "$${TMPDIR:-/tmp}/fk-board-ids.XXXXXX") || exit 70; \
+	$(fk_bench_helper); ids=$$(mktemp "$${TMPDIR:-/tmp}/fk-board-ids.XXXXXX") || exit 70; \
 	trap 'rm -f "$$ids"' EXIT; \
 	MAKEFLAGS= $(MAKE) -s --no-print-directory -f $(FK_MK) EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)) _fk-board-ids-all >"$$ids" || exit 70; \
 	$(call fk_sq,$(FLASHKIT)) bench $(call fk_sq,$(BENCH)) --boards "$$ids" --mk $(call fk_sq,$(FK_MK)) --make $(call fk_sq,$(or $(wildcard $(FK_ROOT)/tools/fk-make),$(MAKE)))$(if $(FLASHFILE), --flashfile $(call fk_sq,$(FLASHFILE)))$(if $(ONLY), --only $(call fk_sq,$(ONLY)))$(if $(BENCH_JSON), --json $(call fk_sq,$(BENCH_JSON))) -- FLASHKIT=$(call fk_sq,$(FLASHKIT))$(if $(V), V=$(call fk_sq,$(V)))$(if $(EXTERNAL_BOARD_DIRS), EXTERNAL_BOARD_DIRS=$(call fk_sq,$(EXTERNAL_BOARD_DIRS)))

@@ -233,6 +233,10 @@ static int read_text(const char *path, char **text, size_t *len, struct fk_err *
 		return fk_fail(e, FK_ENOINPUT, "bench: %s: %s", path, strerror(errno));
 	size_t cap = 65536;
 	*text = malloc(cap);
+	if (!*text) {
+		fclose(f);
+		return fk_fail(e, FK_EINTERNAL, "bench: out of memory");
+	}
 	*len = fread(*text, 1, cap, f);
 	bool big = *len == cap;
 	fclose(f);
