@@ -125,8 +125,11 @@ int cmd_run(int argc, char **argv)
 		return fk_report(&e);
 	}
 
-	int fds[2];
-	if (pipe(fds) != 0) {
+	/* stdout and stderr apart: a tool's error message (stderr) that follows a
+	 * progress bar it left without a newline (stdout) starts a line of its own
+	 * in the kept output. */
+	int fds[2], efds[2];
+	if (pipe(fds) != 0 || pipe(efds) != 0) {
 		fk_fail(&e, FK_EINTERNAL, "run: pipe: %s", strerror(errno));
 		return fk_report(&e);
 	}
@@ -153,15 +156,18 @@ int cmd_run(int argc, char **argv)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		dup2(fds[1], 1);
-		dup2(fds[1], 2);
+		dup2(efds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
+		close(efds[0]);
+		close(efds[1]);
 		execvp(argv[i], argv + i);
 		fprintf(stderr, "flashkit: run: cannot start %s: %s\n", argv[i], strerror(errno));
 		_exit(FK_EUNAVAIL);
 	}
 	child_pid = pid;
 	close(fds[1]);
+	close(efds[1]);
 
 	struct progress p;
 	progress_init(&p, stderr, progress_mode_for(2));
@@ -173,18 +179,28 @@ int cmd_run(int argc, char **argv)
 	bool oom = false;
 	char buf[4096];
 
-	for (;;) {
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		int r = poll(&pfd, 1, 250);
+	struct pollfd pfd[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = efds[0], .events = POLLIN } };
+	int open_fds = 2, last = -1;
+	while (open_fds > 0) {
+		int r = poll(pfd, 2, 250);
 		if (r < 0 && errno == EINTR)
 			continue;
 		double elapsed = now() - start;
-		if (r > 0) {
-			ssize_t n = read(fds[0], buf, sizeof buf);
+		for (int k = 0; r > 0 && k < 2; k++) {
+			if (pfd[k].fd < 0 || !(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(pfd[k].fd, buf, sizeof buf);
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n <= 0)
-				break;
+			if (n <= 0) {
+				close(pfd[k].fd);
+				pfd[k].fd = -1;
+				open_fds--;
+				continue;
+			}
+			if (last >= 0 && last != k && !tool_output_break(&t))
+				oom = true;
+			last = k;
 			if (!tool_output_feed(&t, buf, (size_t)n))
 				oom = true;
 		}
@@ -194,7 +210,6 @@ int cmd_run(int argc, char **argv)
 			t.changed = false;
 		}
 	}
-	close(fds[0]);
 
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -168,6 +168,15 @@ bool tool_output_feed(struct tool_output *t, const char *buf, size_t n)
 	return true;
 }
 
+bool tool_output_break(struct tool_output *t)
+{
+	if (t->len > t->line_start || t->cr_pending) {
+		t->cr_pending = false;
+		return tool_output_feed(t, "\n", 1);
+	}
+	return true;
+}
+
 const char *tool_output_log(struct tool_output *t)
 {
 	if (t->len && t->log[t->len - 1] != '\n')

@@ -32,6 +32,9 @@ void tool_output_init(struct tool_output *t);
 void tool_output_free(struct tool_output *t);
 /* Take n bytes of the tool's output. Returns false when out of memory. */
 bool tool_output_feed(struct tool_output *t, const char *buf, size_t n);
+/* The output switches streams (stdout to stderr or back): end a line left
+ * open, so what follows starts on a line of its own. */
+bool tool_output_break(struct tool_output *t);
 /* The log as text (NUL-terminated; ends with a newline unless empty). */
 const char *tool_output_log(struct tool_output *t);
 

@@ -25,7 +25,8 @@ def test_failure_shows_everything_and_keeps_the_exit_code():
     assert "dfu-util 0.11\n" in r.stderr and "Cannot claim interface" in r.stderr
     # The \\r-redrawn bar is kept as a terminal would show it: its last state.
     log = r.stderr.split("dfu-util 0.11\n")[1]
-    assert log.startswith("Erase\t[== ] 20%dfu-util: Cannot claim interface\n"), r.stderr
+    # The error (stderr) after the bar left open (stdout) starts a line of its own.
+    assert log.startswith("Erase\t[== ] 20%\ndfu-util: Cannot claim interface\n"), r.stderr
 
 
 def test_percent_becomes_plain_lines_in_a_log():

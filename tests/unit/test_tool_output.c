@@ -51,6 +51,20 @@ static void log_keeps_what_a_terminal_shows(void **state)
 	tool_output_free(&t);
 }
 
+static void stream_switch_starts_a_line(void **state)
+{
+	(void)state;
+	struct tool_output t;
+	tool_output_init(&t);
+	assert_true(tool_output_break(&t)); /* nothing open: nothing added */
+	assert_true(tool_output_feed(&t, "\rDownload\t[=  ] 33%", 19));
+	assert_true(tool_output_break(&t));
+	assert_true(tool_output_feed(&t, "dfu-util: Error during download\n", 32));
+	assert_true(tool_output_break(&t)); /* at a line start: nothing added */
+	assert_string_equal(tool_output_log(&t), "Download\t[=  ] 33%\ndfu-util: Error during download\n");
+	tool_output_free(&t);
+}
+
 static void log_bounded(void **state)
 {
 	(void)state;
@@ -72,6 +86,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(progress_of_each_tool),
 		cmocka_unit_test(log_keeps_what_a_terminal_shows),
+		cmocka_unit_test(stream_switch_starts_a_line),
 		cmocka_unit_test(log_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
