@@ -89,3 +89,15 @@ def test_make_s_prints_nothing_extra(prog, images, tmp_path):
     assert r.returncode == 0, out(r)
     said = [l for l in (r.stdout + r.stderr).splitlines() if l and not l.startswith("vdrive:")]
     assert said == [], out(r)
+
+
+def test_make_flash_on_a_dfu_board_flashes_the_dfuse_file(images, tmp_path):
+    """From the ELF, make flash builds the .dfu with the board's ids: even with V=1
+    (dfu-util says everything) there is no suffix warning."""
+    elf = images["odrive-v3"] / "blinky.elf"
+    cmd = mk("BOARD=odrive-v3", f"ELFFILE={elf}", "V=1", "flash")
+    r = run(vdfu(tmp_path, *cmd))
+    assert r.returncode == 0, out(r)
+    text = r.stdout + r.stderr
+    assert "dfu-util 0.11" in text and "-D '" + str(images["odrive-v3"] / "blinky.dfu") + "'" in text, out(r)
+    assert "Invalid DFU suffix signature" not in text and "suffix" not in text.lower().replace("dfu-suffix", ""), out(r)
