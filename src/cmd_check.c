@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "args.h"
 #include "check.h"
+#include "check_file.h"
 #include "commands.h"
 #include "err.h"
 #include "formats.h"
@@ -55,19 +55,11 @@ static void help(FILE *f)
 		format_names());
 }
 
-static void report(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "flashkit: %s\n", msg);
-}
-
 int cmd_check(int argc, char **argv)
 {
 	struct fk_err e = { 0 };
-	struct check_opts c = { 0 };
-	struct read_opts ro = { .warn = warn_stderr };
-	const char *path = NULL, *elf = NULL;
-	bool has_flash = false;
+	struct check_args ca = { 0 };
+	const char *path = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -75,52 +67,11 @@ int cmd_check(int argc, char **argv)
 			help(stdout);
 			return 0;
 		}
-		if (!strcmp(a, "--no-vectors")) {
-			c.no_vectors = true;
-			continue;
-		}
-		static const char *const opts[] = { "--flash", "--ram", "--protect", "--address",
-						    "--elf" };
-		const char *val = NULL;
-		int which = arg_value(argc, argv, &i, opts, 5, "check", &val, &e);
-		if (which == -2)
+		int took = check_arg(&ca, "check", argc, argv, &i, &e);
+		if (took < 0)
 			return fk_report(&e);
-		uint32_t base;
-		uint64_t size;
-		switch (which) {
-		case 0:
-		case 1:
-		case 2:
-			if (!parse_range(val, &base, &size)) {
-				bad_value(&e, "check", opts[which], val, "BASE:SIZE such as 0x08000000:512K");
-				return fk_report(&e);
-			}
-			if (which == 0) {
-				c.flash_base = base;
-				c.flash_size = size;
-				has_flash = true;
-			} else if (which == 1) {
-				c.ram_base = base;
-				c.ram_size = size;
-				c.has_ram = true;
-			} else if (!check_add_protect(&c, base, size)) {
-				fk_fail(&e, FK_EUSAGE, "check: at most %d --protect regions", CHECK_MAX_PROTECT);
-				return fk_report(&e);
-			}
+		if (took)
 			continue;
-		case 3:
-			if (!parse_u32(val, &ro.address)) {
-				bad_value(&e, "check", "--address", val, "an address such as 0x08000000");
-				return fk_report(&e);
-			}
-			ro.has_address = true;
-			continue;
-		case 4:
-			elf = val;
-			continue;
-		default:
-			break;
-		}
 		if (a[0] == '-' && a[1]) {
 			fk_fail(&e, FK_EUSAGE, "check: unknown option '%s' (see 'flashkit check --help')", a);
 			return fk_report(&e);
@@ -135,53 +86,20 @@ int cmd_check(int argc, char **argv)
 		fk_fail(&e, FK_EUSAGE, "check: no FILE given (see 'flashkit check --help')");
 		return fk_report(&e);
 	}
-	if (!has_flash) {
+	if (!ca.has_flash) {
 		fk_fail(&e, FK_EUSAGE, "check: give the board's flash as --flash BASE:SIZE (e.g. --flash 0x08000000:512K)");
 		return fk_report(&e);
 	}
 
 	struct image img;
 	image_init(&img);
-	if (image_load(&img, path, NULL, &ro, &e)) {
-		image_free(&img);
-		return fk_report(&e);
-	}
-	c.name = path;
-	if (ro.has_address) {
-		c.has_at = true;
-		c.at = ro.address;
-		c.placed = img.format && strcmp(img.format, "bin") == 0;
-		if (!c.placed && img.nseg && img.seg[0].alt == 0) {
-			c.has_link = true;
-			c.link = img.seg[0].addr;
-		}
-	}
-	if (elf) {
-		/* The link address comes from the ELF FILE was made from. */
-		struct image ei;
-		image_init(&ei);
-		if (image_load(&ei, elf, &fmt_elf, NULL, &e)) {
-			image_free(&ei);
-			image_free(&img);
-			return fk_report(&e);
-		}
-		if (ei.nseg && ei.seg[0].alt == 0) {
-			c.has_link = true;
-			c.link = ei.seg[0].addr;
-			c.link_name = elf;
-		}
-		image_free(&ei);
-		if (!c.has_at && img.nseg) { /* FILE carries addresses: it is written there */
-			c.has_at = true;
-			c.at = img.seg[0].addr;
-		}
-	}
-	unsigned fails = image_check_all(&img, &c, report, NULL);
-	if (!fails && !progress_silent()) {
+	int rc = check_file(path, &ca, &img, &e);
+	if (!rc && !progress_silent()) {
 		char line[512];
-		check_summary(&img, &c, line, sizeof line);
+		ca.c.name = path;
+		check_summary(&img, &ca.c, line, sizeof line);
 		printf("%s\n", line);
 	}
 	image_free(&img);
-	return fails ? FK_EDATA : 0;
+	return rc && e.code ? fk_report(&e) : rc;
 }

@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "check.h"
+#include "check_file.h"
 #include "commands.h"
 #include "drive_copy.h"
 #include "drive_find.h"
@@ -37,7 +38,8 @@ static void help(FILE *f)
 	fprintf(f,
 		"usage: flashkit copy FILE (--label LABEL)... [--serial SN] [--timeout SECONDS]\n"
 		"                     [--flash BASE:SIZE] [--ram BASE:SIZE] [--protect BASE:SIZE]...\n"
-		"                     [--address A] [--as bin|hex] [--drive DIR] [--progress|--no-progress]\n"
+		"                     [--address A] [--elf ELF] [--no-vectors] [--as bin|hex]\n"
+		"                     [--drive DIR] [--progress|--no-progress]\n"
 		"\n"
 		"Flash FILE through the USB drive of an ST-LINK or DAPLink probe and wait for\n"
 		"the result. FILE may be %s; it is copied as .bin or .hex.\n"
@@ -56,9 +58,13 @@ static void help(FILE *f)
 		"                   stop and say so (default 10)\n"
 		"  --progress, --no-progress   progress of the copy on stderr (default: on a\n"
 		"                   terminal, for files of 256 KiB and more)\n"
-		"  --flash/--ram/--protect BASE:SIZE   the board's memory map: the image is checked\n"
-		"                   against it first, and nothing is copied when the check fails\n"
-		"  --address A      where a raw .bin goes (default: the start of flash)\n"
+		"  --flash/--ram/--protect BASE:SIZE, --address A, --elf ELF, --no-vectors\n"
+		"                   the image check, exactly as 'flashkit check' runs it (same\n"
+		"                   lines, exit 65), before the drive is looked for: nothing is\n"
+		"                   copied when it fails. --address is the application address:\n"
+		"                   a raw .bin goes there (default: the start of flash), a file\n"
+		"                   with addresses must start there. Without --flash the file is\n"
+		"                   only read, not checked\n"
 		"  --as bin|hex     the format the probe takes (default: FILE's own if bin or hex,\n"
 		"                   else bin; hex when the image does not start at the start of flash)\n"
 		"\n"
@@ -85,9 +91,7 @@ struct copy_args {
 	const char *drive_dir;
 	double timeout_s;
 	double grace_s;
-	bool has_flash, has_address;
-	struct check_opts check;
-	uint32_t address;
+	struct check_args ck;      /* --flash, --ram, --protect, --address, --elf, --no-vectors */
 	const struct format *as;
 	int progress;              /* -1 auto, 0 off, 1 on */
 	char label_buf[1024];
@@ -123,9 +127,9 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 	a->progress = -1;
 	a->timeout_s = -1;
 	a->grace_s = DEFAULT_MOUNT_GRACE_MS / 1000.0;
-	static const char *const opts[] = { "--label", "--serial", "--timeout", "--flash", "--ram",
-					    "--protect", "--address", "--as", "--drive", "--mount-grace", "--usb-path" };
-	enum { O_LABEL, O_SERIAL, O_TIMEOUT, O_FLASH, O_RAM, O_PROTECT, O_ADDRESS, O_AS, O_DRIVE, O_GRACE, O_USBPATH, O_N };
+	static const char *const opts[] = { "--label", "--serial", "--timeout", "--as", "--drive",
+					    "--mount-grace", "--usb-path" };
+	enum { O_LABEL, O_SERIAL, O_TIMEOUT, O_AS, O_DRIVE, O_GRACE, O_USBPATH, O_N };
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -136,12 +140,16 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 			a->progress = s[2] == 'p';
 			continue;
 		}
+		/* The image check's options, taken exactly as 'check' takes them. */
+		int took = check_arg(&a->ck, "copy", argc, argv, &i, e);
+		if (took < 0)
+			return e->code;
+		if (took)
+			continue;
 		const char *val = NULL;
 		int which = arg_value(argc, argv, &i, opts, O_N, "copy", &val, e);
 		if (which == -2)
 			return e->code;
-		uint32_t base;
-		uint64_t size;
 		char *end;
 		switch (which) {
 		case O_LABEL:
@@ -164,28 +172,6 @@ static int parse_args(struct copy_args *a, int argc, char **argv, struct fk_err 
 			*(which == O_TIMEOUT ? &a->timeout_s : &a->grace_s) = t;
 			continue;
 		}
-		case O_FLASH:
-		case O_RAM:
-		case O_PROTECT:
-			if (!parse_range(val, &base, &size))
-				return bad_value(e, "copy", opts[which], val, "BASE:SIZE such as 0x08000000:512K");
-			if (which == O_FLASH) {
-				a->check.flash_base = base;
-				a->check.flash_size = size;
-				a->has_flash = true;
-			} else if (which == O_RAM) {
-				a->check.ram_base = base;
-				a->check.ram_size = size;
-				a->check.has_ram = true;
-			} else if (!check_add_protect(&a->check, base, size)) {
-				return fk_fail(e, FK_EUSAGE, "copy: at most %d --protect regions", CHECK_MAX_PROTECT);
-			}
-			continue;
-		case O_ADDRESS:
-			if (!parse_u32(val, &a->address))
-				return bad_value(e, "copy", "--address", val, "an address such as 0x08000000");
-			a->has_address = true;
-			continue;
 		case O_AS:
 			a->as = format_by_name(val);
 			if (a->as != &fmt_bin && a->as != &fmt_ihex)
@@ -228,7 +214,7 @@ static int make_payload(struct copy_args *a, const struct image *img, struct pay
 	if (rc)
 		return rc;
 	const struct format *in = format_detect(raw, rawlen, a->path);
-	uint32_t flash_base = a->has_flash ? a->check.flash_base : DEFAULT_FLASH_BASE;
+	uint32_t flash_base = a->ck.has_flash ? a->ck.c.flash_base : DEFAULT_FLASH_BASE;
 	const struct format *out = a->as;
 	if (!out) {
 		out = in == &fmt_ihex ? &fmt_ihex : &fmt_bin;
@@ -442,33 +428,19 @@ static void on_left(void *arg)
 	fflush(stdout);
 }
 
-static void report_check(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "flashkit: %s\n", msg);
-}
-
 static int run(struct copy_args *a, struct fk_err *e)
 {
+	/* The same check as 'flashkit check' (check_file.h), before the drive is
+	 * looked for: a .bin without --address goes to the start of flash,
+	 * where the probe writes it. Without --flash only the file is read. */
 	struct image img;
 	image_init(&img);
-	struct read_opts ro = { .has_address = true,
-				.address = a->has_address ? a->address
-				: a->has_flash	  ? a->check.flash_base
-						  : DEFAULT_FLASH_BASE };
-	int rc = image_load(&img, a->path, NULL, &ro, e);
+	a->ck.has_bin_base = true;
+	a->ck.bin_base = a->ck.has_flash ? a->ck.c.flash_base : DEFAULT_FLASH_BASE;
+	int rc = check_file(a->path, &a->ck, &img, e);
 	if (rc) {
 		image_free(&img);
 		return rc;
-	}
-	if (a->has_flash) {
-		a->check.name = a->path;
-		unsigned fails = image_check_all(&img, &a->check, report_check, NULL);
-		if (fails) {
-			image_free(&img);
-			return fk_fail(e, FK_EDATA, "%s: not copied to the drive (%u check%s failed)", a->path,
-				       fails, fails == 1 ? "" : "s");
-		}
 	}
 	struct payload p = { 0 };
 	rc = make_payload(a, &img, &p, e);
@@ -641,5 +613,6 @@ int cmd_copy(int argc, char **argv)
 	if (rc)
 		return fk_report(&e);
 	rc = run(&a, &e);
-	return rc ? fk_report(&e) : 0;
+	/* A failed check has printed its lines already, and left e empty. */
+	return rc && e.code ? fk_report(&e) : rc;
 }

@@ -1,6 +1,8 @@
 """The virtual STM32 ROM DFU bootloader against the real dfu-util, called directly."""
-import glob
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 from dfu_helpers import FLASH_BASE, FLASHKIT, app_image, out
 
@@ -8,15 +10,25 @@ APP = 0x08004000
 
 
 def test_list_shows_rom_bootloader_and_cleans_up(board):
-    before = set(glob.glob("/tmp/umockdev.*"))
-    b = board()
-    r = b.run("dfu-util", "-l")
-    assert r.returncode == 0, out(r)
-    assert "Found DFU: [0483:df11]" in r.stdout
-    assert 'name="@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"' in r.stdout
-    assert 'name="@Option Bytes  /0x1FFFC000/01*016 e"' in r.stdout
-    assert 'serial="3574364C3034"' in r.stdout
-    assert set(glob.glob("/tmp/umockdev.*")) == before  # the testbed is gone
+    # vdfu's testbed goes under its own TMPDIR: other runs (other worktrees, CI)
+    # make and remove /tmp/umockdev.* at the same time, so only this one is looked at.
+    # Short, under /tmp, not tmp_path: umockdev's ioctl socket
+    # TMPDIR/umockdev.XXXXXX/ioctl/dev/bus/usb/001/002 must fit a socket path
+    # (108 bytes); under pytest's long tmp_path dfu-util cannot read the strings.
+    tmp = Path(tempfile.mkdtemp(prefix="fk-vdfu.", dir="/tmp"))
+    try:
+        b = board()
+        r = b.run('dfu-util -l && echo "testbed=$UMOCKDEV_DIR"', env={"TMPDIR": str(tmp)})
+        assert r.returncode == 0, out(r)
+        assert "Found DFU: [0483:df11]" in r.stdout
+        assert 'name="@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"' in r.stdout
+        assert 'name="@Option Bytes  /0x1FFFC000/01*016 e"' in r.stdout
+        assert 'serial="3574364C3034"' in r.stdout
+        testbed = Path(r.stdout.split("testbed=")[1].split()[0])
+        assert testbed.parent == tmp and testbed.name.startswith("umockdev.")  # it was ours...
+        assert not testbed.exists() and list(tmp.iterdir()) == []            # ...and it is gone
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_download_erases_writes_and_leaves(board, tmp_path):
