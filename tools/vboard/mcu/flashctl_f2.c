@@ -6,7 +6,7 @@
  *
  * Silicon silently ANDs data into a word that was not erased; here that is
  * also flagged as PGSERR so a flow that forgets to erase fails visibly. */
-#include "mcu_int.h"
+#include "flashctl_common.h"
 
 #define ACR 0x00
 #define KEYR 0x04
@@ -36,22 +36,6 @@
 #define OPT_LOCK (1u << 0)
 #define OPT_STRT (1u << 1)
 
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1 0x08192A3Bu
-#define OPTKEY2 0x4C5D6E7Fu
-
-static bool rdp1(const struct mcu *m)
-{
-	return m->fcs.rdp != 0xAA && m->fcs.rdp != 0xCC;
-}
-
-/* Flash access is refused while RDP level 1 and a debugger is connected. */
-static bool debugger_locked_out(const struct mcu *m)
-{
-	return rdp1(m) && (m->dhcsr_ctrl & 1);
-}
-
 static uint32_t optcr_reset(const struct mcu *m)
 {
 	return m->chip.family == MCU_F7 ? 0xFFFFAAFDu : 0x0FFFAAEDu;
@@ -66,9 +50,7 @@ static void f2_power_on(struct mcu *m, unsigned rdp_level)
 {
 	m->fcs.optcr = optcr_reset(m);
 	m->fcs.wrp_sectors = 0;
-	mcu_flash_set_rdp(m, rdp_level ? 0x00 : 0xAA);
-	if (rdp_level)
-		mcu_logf(m, "option bytes: RDP level 1 (read protection)");
+	flashctl_power_on_rdp(m, rdp_level);
 }
 
 static void f2_reset(struct mcu *m)
@@ -110,7 +92,7 @@ static int snb_sector(const struct mcu *m, uint32_t snb)
 static void f2_start(struct mcu *m)
 {
 	struct flashctl_state *s = &m->fcs;
-	if (debugger_locked_out(m)) {
+	if (flashctl_debugger_locked_out(m)) {
 		s->sr |= SR_WRPERR;
 		mcu_logf(m, "erase refused: read protection (RDP level 1) with a debugger attached");
 		return;
@@ -141,20 +123,8 @@ static void apply_options(struct mcu *m, uint32_t v)
 {
 	struct flashctl_state *s = &m->fcs;
 	uint8_t rdp = (uint8_t)(v >> 8);
-	if (s->rdp == 0xCC) {
-		mcu_logf(m, "option bytes: RDP level 2 is permanent");
+	if (!flashctl_apply_rdp(m, rdp))
 		return;
-	}
-	if (rdp1(m) && rdp == 0xAA) {
-		/* Leaving level 1 erases the whole flash first, as silicon does. */
-		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
-		m->flash->read_protected = false;
-		vflash_mass_erase(m->flash);
-		mcu_flash_changed(m);
-	} else if (rdp != s->rdp) {
-		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
-	}
-	mcu_flash_set_rdp(m, rdp);
 	uint32_t mask = (1u << nwrp_bits(m)) - 1;
 	s->wrp_sectors = ~(v >> 16) & mask;
 	s->optcr = v & ~(OPT_LOCK | OPT_STRT);
@@ -168,31 +138,10 @@ static void f2_write(struct mcu *m, uint32_t off, uint32_t v)
 		s->acr = v & 0x1F07;
 		break;
 	case KEYR:
-		if (!s->cr_locked || s->key_fail)
-			break;
-		if (s->key_stage == 0 && v == KEY1) {
-			s->key_stage = 1;
-		} else if (s->key_stage == 1 && v == KEY2) {
-			s->key_stage = 0;
-			s->cr_locked = false;
-		} else {
-			/* A wrong key locks FLASH_CR until the next reset. */
-			s->key_stage = 0;
-			s->key_fail = true;
-			mcu_logf(m, "FLASH_KEYR: wrong key 0x%08x, locked until reset", v);
-		}
+		flashctl_key_write(m, v, &s->key_stage, &s->cr_locked, &s->key_fail, "FLASH_KEYR");
 		break;
 	case OPTKEYR:
-		if (!s->opt_locked)
-			break;
-		if (s->optkey_stage == 0 && v == OPTKEY1) {
-			s->optkey_stage = 1;
-		} else if (s->optkey_stage == 1 && v == OPTKEY2) {
-			s->optkey_stage = 0;
-			s->opt_locked = false;
-		} else {
-			s->optkey_stage = 0;
-		}
+		flashctl_optkey_write(v, &s->optkey_stage, &s->opt_locked);
 		break;
 	case SR:
 		s->sr &= ~(v & SR_W1C);
@@ -247,13 +196,12 @@ static void f2_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		return;
 	}
 	int sec = vflash_sector_of(m->flash, addr);
-	if (sec < 0 || (s->wrp_sectors & (1u << sec)) || debugger_locked_out(m)) {
+	if (sec < 0 || (s->wrp_sectors & (1u << sec)) || flashctl_debugger_locked_out(m)) {
 		s->sr |= SR_WRPERR;
 		return;
 	}
 	uint8_t b[4];
-	for (unsigned i = 0; i < width; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	flashctl_store_bytes(b, v, width);
 	int rc = mcu_flash_program(m, addr, b, width);
 	if (rc == VF_PROTECTED)
 		s->sr |= SR_WRPERR;

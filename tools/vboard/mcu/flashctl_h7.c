@@ -9,7 +9,7 @@
  *
  * Programming a flash word that is not erased is flagged as PGSERR here
  * (silicon would give ECC errors when the word is read later). */
-#include "mcu_int.h"
+#include "flashctl_common.h"
 
 #include <string.h>
 
@@ -42,22 +42,7 @@
 #define OPT_LOCK (1u << 0)
 #define OPT_START (1u << 1)
 
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1 0x08192A3Bu
-#define OPTKEY2 0x4C5D6E7Fu
-
 #define WORD 32u
-
-static bool rdp1(const struct mcu *m)
-{
-	return m->fcs.rdp != 0xAA && m->fcs.rdp != 0xCC;
-}
-
-static bool debugger_locked_out(const struct mcu *m)
-{
-	return rdp1(m) && (m->dhcsr_ctrl & 1);
-}
 
 static unsigned sectors_per_bank(const struct mcu *m)
 {
@@ -67,12 +52,10 @@ static unsigned sectors_per_bank(const struct mcu *m)
 
 static void h7_power_on(struct mcu *m, unsigned rdp_level)
 {
-	mcu_flash_set_rdp(m, rdp_level ? 0x00 : 0xAA);
+	flashctl_power_on_rdp(m, rdp_level);
 	m->fcs.optr = 0x1606AAF0u;
 	m->fcs.optr = (m->fcs.optr & ~0xFF00u) | (uint32_t)m->fcs.rdp << 8;
 	m->fcs.optr_prg = m->fcs.optr;
-	if (rdp_level)
-		mcu_logf(m, "option bytes: RDP level 1 (read protection)");
 }
 
 static void h7_reset(struct mcu *m)
@@ -114,7 +97,7 @@ static void h7_erase(struct mcu *m, unsigned b)
 	struct flashctl_state *s = &m->fcs;
 	uint32_t cr = s->bank[b].cr;
 	unsigned per = sectors_per_bank(m);
-	if (debugger_locked_out(m)) {
+	if (flashctl_debugger_locked_out(m)) {
 		s->bank[b].sr |= SR_WRPERR;
 		return;
 	}
@@ -124,13 +107,9 @@ static void h7_erase(struct mcu *m, unsigned b)
 			s->bank[b].sr |= SR_OPERR;
 			return;
 		}
-		for (unsigned i = first; i < end; i++)
-			if (vflash_erase_sector(m->flash, i) != VF_OK)
-				s->bank[b].sr |= SR_WRPERR;
-		mcu_flash_changed(m);
-		mcu_logf(m, "bank %u erase (%u KiB)", b + 1,
-			 (vflash_sector_addr(m->flash, end - 1) + vflash_sector_size(m->flash, end - 1) -
-			  vflash_sector_addr(m->flash, first)) / 1024);
+		if (!flashctl_erase_sectors(m, first, end))
+			s->bank[b].sr |= SR_WRPERR;
+		mcu_logf(m, "bank %u erase (%u KiB)", b + 1, flashctl_span_kib(m->flash, first, end));
 	} else if (cr & CR_SER) {
 		unsigned sec = b * per + ((cr >> 8) & 0x7);
 		if (sec >= m->flash->nsect) {
@@ -150,20 +129,8 @@ static void apply_options(struct mcu *m)
 {
 	struct flashctl_state *s = &m->fcs;
 	uint8_t rdp = (uint8_t)(s->optr_prg >> 8);
-	if (s->rdp == 0xCC) {
-		mcu_logf(m, "option bytes: RDP level 2 is permanent");
-		return;
-	}
-	if (rdp1(m) && rdp == 0xAA) {
-		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
-		m->flash->read_protected = false;
-		vflash_mass_erase(m->flash);
-		mcu_flash_changed(m);
-	} else if (rdp != s->rdp) {
-		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
-	}
-	mcu_flash_set_rdp(m, rdp);
-	s->optr = s->optr_prg;
+	if (flashctl_apply_rdp(m, rdp))
+		s->optr = s->optr_prg;
 }
 
 /* Program the collected flash word; bytes not written stay 0xFF. */
@@ -171,10 +138,7 @@ static void flush_word(struct mcu *m, unsigned b)
 {
 	struct flashctl_state *s = &m->fcs;
 	s->latch_fill = 0;
-	bool erased = true;
-	for (unsigned i = 0; i < WORD; i++)
-		erased = erased && s->latch_old[i] == 0xFF;
-	if (!erased) {
+	if (!flashctl_all_erased(s->latch_old, WORD)) {
 		s->bank[b].sr |= SR_PGSERR;
 		return;
 	}
@@ -191,30 +155,11 @@ static void h7_write(struct mcu *m, uint32_t off, uint32_t v)
 	uint32_t o = off & 0xFF;
 	switch (o) {
 	case KEYR:
-		if (!s->bank[b].locked || s->bank[b].key_fail)
-			break;
-		if (s->bank[b].key_stage == 0 && v == KEY1) {
-			s->bank[b].key_stage = 1;
-		} else if (s->bank[b].key_stage == 1 && v == KEY2) {
-			s->bank[b].key_stage = 0;
-			s->bank[b].locked = false;
-		} else {
-			s->bank[b].key_stage = 0;
-			s->bank[b].key_fail = true;
-			mcu_logf(m, "FLASH_KEYR%u: wrong key 0x%08x, locked until reset", b + 1, v);
-		}
+		flashctl_key_write(m, v, &s->bank[b].key_stage, &s->bank[b].locked, &s->bank[b].key_fail,
+				   b ? "FLASH_KEYR2" : "FLASH_KEYR1");
 		break;
 	case OPTKEYR:
-		if (!s->opt_locked)
-			break;
-		if (s->optkey_stage == 0 && v == OPTKEY1) {
-			s->optkey_stage = 1;
-		} else if (s->optkey_stage == 1 && v == OPTKEY2) {
-			s->optkey_stage = 0;
-			s->opt_locked = false;
-		} else {
-			s->optkey_stage = 0;
-		}
+		flashctl_optkey_write(v, &s->optkey_stage, &s->opt_locked);
 		break;
 	case CCR:
 		s->bank[b].sr &= ~(v & SR_W1C);
@@ -261,7 +206,7 @@ static void h7_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		s->bank[b].sr |= SR_PGSERR;
 		return;
 	}
-	if (debugger_locked_out(m)) {
+	if (flashctl_debugger_locked_out(m)) {
 		s->bank[b].sr |= SR_WRPERR;
 		return;
 	}
@@ -277,8 +222,7 @@ static void h7_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		memcpy(s->latch_old, m->flash->mem + (word - m->flash->base), WORD);
 		memset(s->latch_new, 0xFF, WORD);
 	}
-	for (unsigned i = 0; i < width; i++)
-		s->latch_new[(addr - word) + i] = (uint8_t)(v >> (8 * i));
+	flashctl_store_bytes(s->latch_new + (addr - word), v, width);
 	s->latch_fill += width;
 	if (s->latch_fill >= WORD)
 		flush_word(m, b);

@@ -4,7 +4,7 @@
  * page erase, MER1/MER2 bank erase, OPTR with the RDP byte applied by
  * OPTSTRT (leaving level 1 mass-erases), OBL_LAUNCH as a system reset.
  * Operations finish at once (SR.BSY never reads 1). */
-#include "mcu_int.h"
+#include "flashctl_common.h"
 
 #include <string.h>
 
@@ -38,24 +38,9 @@
 #define SR_MISERR (1u << 8)
 #define SR_W1C 0xC3FBu
 
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1 0x08192A3Bu
-#define OPTKEY2 0x4C5D6E7Fu
-
 static bool is_g0(const struct mcu *m)
 {
 	return m->chip.family == MCU_G0 || m->chip.family == MCU_C0;
-}
-
-static bool rdp1(const struct mcu *m)
-{
-	return m->fcs.rdp != 0xAA && m->fcs.rdp != 0xCC;
-}
-
-static bool debugger_locked_out(const struct mcu *m)
-{
-	return rdp1(m) && (m->dhcsr_ctrl & 1);
 }
 
 /* Pages of the first bank: the 1 MiB L47x/L48x is dual bank, the others
@@ -71,11 +56,9 @@ static unsigned bank1_pages(const struct mcu *m)
 static void l4_power_on(struct mcu *m, unsigned rdp_level)
 {
 	m->fcs.optr = is_g0(m) ? 0xDFFFE1AAu : 0xFFEFF8AAu;
-	mcu_flash_set_rdp(m, rdp_level ? 0x00 : 0xAA);
+	flashctl_power_on_rdp(m, rdp_level);
 	m->fcs.optr = (m->fcs.optr & ~0xFFu) | m->fcs.rdp;
 	m->fcs.optr_prg = m->fcs.optr;
-	if (rdp_level)
-		mcu_logf(m, "option bytes: RDP level 1 (read protection)");
 }
 
 static void l4_reset(struct mcu *m)
@@ -107,19 +90,16 @@ static uint32_t l4_read(struct mcu *m, uint32_t off)
 
 static void erase_pages(struct mcu *m, unsigned first, unsigned end)
 {
-	for (unsigned p = first; p < end; p++)
-		if (vflash_erase_sector(m->flash, p) != VF_OK)
-			m->fcs.sr |= SR_WRPERR;
-	mcu_flash_changed(m);
+	if (!flashctl_erase_sectors(m, first, end))
+		m->fcs.sr |= SR_WRPERR;
 	mcu_logf(m, "erase pages %u-%u (0x%08x, %u KiB)", first, end - 1, vflash_sector_addr(m->flash, first),
-		 (vflash_sector_addr(m->flash, end - 1) + vflash_sector_size(m->flash, end - 1) -
-		  vflash_sector_addr(m->flash, first)) / 1024);
+		 flashctl_span_kib(m->flash, first, end));
 }
 
 static void l4_start(struct mcu *m)
 {
 	struct flashctl_state *s = &m->fcs;
-	if (debugger_locked_out(m)) {
+	if (flashctl_debugger_locked_out(m)) {
 		s->sr |= SR_WRPERR;
 		mcu_logf(m, "erase refused: read protection (RDP level 1) with a debugger attached");
 		return;
@@ -155,20 +135,10 @@ static void apply_options(struct mcu *m)
 {
 	struct flashctl_state *s = &m->fcs;
 	uint8_t rdp = (uint8_t)s->optr_prg;
-	if (s->rdp == 0xCC) {
-		mcu_logf(m, "option bytes: RDP level 2 is permanent");
+	if (!flashctl_apply_rdp(m, rdp)) {
 		s->optr_prg = s->optr;
 		return;
 	}
-	if (rdp1(m) && rdp == 0xAA) {
-		mcu_logf(m, "option bytes: RDP 1 -> 0, mass erase");
-		m->flash->read_protected = false;
-		vflash_mass_erase(m->flash);
-		mcu_flash_changed(m);
-	} else if (rdp != s->rdp) {
-		mcu_logf(m, "option bytes: RDP 0x%02x -> 0x%02x", s->rdp, rdp);
-	}
-	mcu_flash_set_rdp(m, rdp);
 	s->optr = s->optr_prg;
 }
 
@@ -180,30 +150,12 @@ static void l4_write(struct mcu *m, uint32_t off, uint32_t v)
 		s->acr = v;
 		break;
 	case KEYR:
-		if (!s->cr_locked || s->key_fail)
-			break;
-		if (s->key_stage == 0 && v == KEY1) {
-			s->key_stage = 1;
-		} else if (s->key_stage == 1 && v == KEY2) {
-			s->key_stage = 0;
-			s->cr_locked = false;
-		} else {
-			s->key_stage = 0;
-			s->key_fail = true;
-			mcu_logf(m, "FLASH_KEYR: wrong key 0x%08x, locked until reset", v);
-		}
+		flashctl_key_write(m, v, &s->key_stage, &s->cr_locked, &s->key_fail, "FLASH_KEYR");
 		break;
 	case OPTKEYR:
-		if (s->cr_locked || !s->opt_locked)
-			break;
-		if (s->optkey_stage == 0 && v == OPTKEY1) {
-			s->optkey_stage = 1;
-		} else if (s->optkey_stage == 1 && v == OPTKEY2) {
-			s->optkey_stage = 0;
-			s->opt_locked = false;
-		} else {
-			s->optkey_stage = 0;
-		}
+		/* the option key is taken only with FLASH_CR unlocked */
+		if (!s->cr_locked)
+			flashctl_optkey_write(v, &s->optkey_stage, &s->opt_locked);
 		break;
 	case SR:
 		s->sr &= ~(v & SR_W1C);
@@ -260,7 +212,7 @@ static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		s->latch_fill = 0;
 		return;
 	}
-	if (debugger_locked_out(m)) {
+	if (flashctl_debugger_locked_out(m)) {
 		s->sr |= SR_WRPERR;
 		return;
 	}
@@ -271,8 +223,7 @@ static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		}
 		s->latch_addr = addr;
 		memcpy(s->latch_old, m->flash->mem + (addr - m->flash->base), 8);
-		for (unsigned i = 0; i < 4; i++)
-			s->latch_new[i] = (uint8_t)(v >> (8 * i));
+		flashctl_store_bytes(s->latch_new, v, 4);
 		s->latch_fill = 4;
 		return; /* nothing reaches the flash before the second word */
 	}
@@ -281,13 +232,9 @@ static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		s->sr |= SR_PGAERR;
 		return;
 	}
-	for (unsigned i = 0; i < 4; i++)
-		s->latch_new[4 + i] = (uint8_t)(v >> (8 * i));
+	flashctl_store_bytes(s->latch_new + 4, v, 4);
 	static const uint8_t zero[8];
-	bool erased = true;
-	for (unsigned i = 0; i < 8; i++)
-		erased = erased && s->latch_old[i] == 0xFF;
-	if (!erased && memcmp(s->latch_new, zero, 8) != 0) {
+	if (!flashctl_all_erased(s->latch_old, 8) && memcmp(s->latch_new, zero, 8) != 0) {
 		/* PROGERR: the double word was not erased (all zeros is allowed) */
 		s->sr |= SR_PROGERR;
 		return;
