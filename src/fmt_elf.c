@@ -64,6 +64,33 @@ static void get_phdr(const uint8_t *p, struct phdr *h)
 }
 
 /* Section starts and ends at their load addresses, as record breaks. */
+/* A program header with file bytes to load (not .bss only). */
+static bool loads_bytes(const struct phdr *h)
+{
+	return h->type == PT_LOAD && h->filesz != 0;
+}
+
+/* Program header i (at file offset hoff) into *h and its load address into
+ * *a; one that loads bytes must have them inside the file and inside the
+ * 4 GiB address space. 0, or bad()'s code. */
+static int segment_hdr(const uint8_t *buf, size_t len, uint64_t hoff, unsigned i, bool use_vaddr,
+		       const char *name, struct fk_err *e, struct phdr *h, uint32_t *a)
+{
+	get_phdr(buf + hoff, h);
+	*a = use_vaddr ? h->vaddr : h->paddr;
+	if (!loads_bytes(h))
+		return 0;
+	if ((uint64_t)h->offset + h->filesz > len)
+		return bad(name, hoff, e,
+			   "program header %u: segment bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
+			   i, h->offset, h->filesz, len);
+	if ((uint64_t)*a + h->filesz > FK_ADDR_LIMIT)
+		return bad(name, hoff, e,
+			   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
+			   i, h->filesz, *a);
+	return 0;
+}
+
 static void add_breaks(struct image *img, const uint8_t *buf, size_t len, const uint8_t *ph,
 		       unsigned phnum, unsigned phentsize, bool use_vaddr)
 {
@@ -201,18 +228,10 @@ static int rd(struct image *img, const uint8_t *buf, size_t len, const struct re
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t hoff = phoff + (uint64_t)i * phentsize;
 		struct phdr h;
-		get_phdr(buf + hoff, &h);
-		if (h.type != PT_LOAD || h.filesz == 0)
-			continue;
-		uint32_t a = use_vaddr ? h.vaddr : h.paddr;
-		if ((uint64_t)h.offset + h.filesz > len)
-			return bad(name, hoff, e,
-				   "program header %u: segment bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
-				   i, h.offset, h.filesz, len);
-		if ((uint64_t)a + h.filesz > FK_ADDR_LIMIT)
-			return bad(name, hoff, e,
-				   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
-				   i, h.filesz, a);
+		uint32_t a;
+		int hrc = segment_hdr(buf, len, hoff, i, use_vaddr, name, e, &h, &a);
+		if (hrc)
+			return hrc;
 	}
 	size_t before = image_total(img);
 	int rc = load_sections(img, buf, len, ph, phnum, phentsize, use_vaddr, name, e);
@@ -225,18 +244,12 @@ segments:
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t hoff = phoff + (uint64_t)i * phentsize;
 		struct phdr h;
-		get_phdr(buf + hoff, &h);
-		if (h.type != PT_LOAD || h.filesz == 0)
+		uint32_t a;
+		int hrc = segment_hdr(buf, len, hoff, i, use_vaddr, name, e, &h, &a);
+		if (hrc)
+			return hrc;
+		if (!loads_bytes(&h))
 			continue;
-		uint32_t a = use_vaddr ? h.vaddr : h.paddr;
-		if ((uint64_t)h.offset + h.filesz > len)
-			return bad(name, hoff, e,
-				   "program header %u: segment bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
-				   i, h.offset, h.filesz, len);
-		if ((uint64_t)a + h.filesz > FK_ADDR_LIMIT)
-			return bad(name, hoff, e,
-				   "program header %u: address overflow: 0x%x bytes at 0x%08x run past the 4 GiB address space",
-				   i, h.filesz, a);
 		struct fk_err le = { 0 };
 		if (image_add(img, a, buf + h.offset, h.filesz, 0, "", &le)) {
 			const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg;
