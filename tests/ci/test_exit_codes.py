@@ -183,3 +183,13 @@ def test_helper_codes():
     r = run([FLASHKIT, "check", "/nonexistent.bin", "--address", "0x08000000",
              "--flash", "0x08000000:512K"])
     assert r.returncode == NO_INPUT, out(r)
+
+
+def test_wrapper_at_the_repository_root():
+    """The top Makefile runs the plugin in a sub-make: the sub-make's own 2 is not a
+    tool's failure, so an unknown board or programmer there is still usage (64)."""
+    for args in (["BOARD=no-such-board", "info"],
+                 ["BOARD=nucleo-f401", "PROGRAMMER=nope", "flash"]):
+        r = run([FK_MAKE, "--no-print-directory", "-C", cikit.ROOT, *args], timeout=120)
+        assert r.returncode == USAGE, (args, out(r))
+        assert "flashkit: unknown" in r.stderr, out(r)
