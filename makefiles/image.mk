@@ -5,7 +5,9 @@
 # file is ELFFILE's sibling in the programmer's preferred type (fw.elf -> fw.bin for dfu,
 # fw.hex for cpy2remed on boards with an application offset, ...).
 
-fk_literal = $(if $(filter command% environment%,$(origin $(1))),$(value $(1)),$($(1)))
+# Set in a Makefile, the value is stripped: make keeps the blanks before a '#' comment
+# (ELFFILE = build/app.elf   # the ELF), and they are no part of the name.
+fk_literal = $(if $(filter command% environment%,$(origin $(1))),$(value $(1)),$(strip $($(1))))
 FK_ELF  = $(call fk_literal,ELFFILE)
 FK_FILE = $(or $(call fk_literal,FLASHFILE),$(patsubst %.elf,%.$(PROG_FILE_TYPE),$(FK_ELF)))
 fk_type = $(patsubst .%,%,$(suffix $(lastword $(1))))

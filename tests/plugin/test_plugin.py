@@ -589,3 +589,21 @@ def test_openocd_configuration_loads_in_debians_openocd(board):
     bad = subprocess.run(["sh", "-c", f"openocd {v['OPENOCD_ARGS']} -c 'if {{[lsearch -exact [info commands] stm32nope] < 0}} {{exit 3}}' -c shutdown"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0
+
+
+def test_elffile_with_a_comment_after_it(fakes, blinky):
+    """docs/plugin.md's include example: make keeps the blanks before a '#' comment in a
+    variable's value, and the ELF must still be found (not 'build/app.elf   ')."""
+    (fakes.path / "build").mkdir()
+    shutil.copy(blinky["nucleo-f401"] / "blinky.elf", fakes.path / "build" / "app.elf")
+    (fakes.path / "Makefile").write_text(
+        "BOARD   ?= nucleo-f401\n"
+        "ELFFILE  = build/app.elf          # the firmware's ELF\n"
+        f"include {MK}\n")
+    env = dict(os.environ, PATH=f"{fakes.path / 'bin'}:{os.environ['PATH']}", FAKE_LOG=str(fakes.log))
+    env.pop("MAKEFLAGS", None)
+    r = subprocess.run(["make", "--no-print-directory", f"FLASHKIT={fakes.helper}", "flash"],
+                       cwd=fakes.path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    checks = [c for c in fakes.tools() if c[:2] == ["fk-wrapper", "check"]]
+    assert checks and checks[0][2] == "build/app.bin" and "build/app.elf" in checks[0], checks
