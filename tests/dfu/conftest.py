@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from dfu_helpers import BUILD, FLASHKIT, ROOT, VDFU, Board, clean_env
+from dfu_helpers import BUILD, FLASHKIT, ROOT, VDFU, Board, blinky_builds, clean_env
 
 
 @pytest.fixture(scope="session")
@@ -25,15 +25,4 @@ def board(tmp_path, built):
 @pytest.fixture(scope="session")
 def blinky(tmp_path_factory, built):
     """The example firmware built for a board with the plugin (bin, hex, dfu)."""
-    cache = {}
-    base = tmp_path_factory.mktemp("blinky")
-
-    def _blinky(board_name):
-        if board_name not in cache:
-            d = base / board_name
-            subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"),
-                            f"BOARD={board_name}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}"],
-                           check=True, capture_output=True, env=clean_env())
-            cache[board_name] = d
-        return cache[board_name]
-    return _blinky
+    return blinky_builds(tmp_path_factory.mktemp("blinky"))

@@ -1,22 +1,22 @@
 """Helpers for the OpenOCD tests: the virtual ST-LINK (build/vboard/vstlink, umockdev)
 in front of the virtual STM32 (tools/vboard/mcu), around the real OpenOCD and the make
 plugin. A module of its own name, since every test directory may have a conftest."""
-import os
 import random
 import shutil
 import socket
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vboardkit import (BUILD, FLASH_BASE, FLASHKIT, ROOT, FlashFile,  # noqa: E402,F401
+                       blinky_builds, clean_env, option_flags)
+
 VSTLINK = BUILD / "vboard" / "vstlink"
-FLASHKIT = BUILD / "bin" / "flashkit"
 MK = ROOT / "makefiles" / "flashkit.mk"
-FLASH_BASE = 0x08000000
 
 # Every board whose programmers include openocd: its chip (vstlink --chip), flash size.
 BOARDS = {
@@ -27,13 +27,6 @@ BOARDS = {
     "odrive-v3": ("stm32f405rg", 1024), "mks-xdrive": ("stm32f405rg", 1024),
     "odesc-4.2": ("stm32f405rg", 1024),
 }
-
-
-def clean_env(extra=None):
-    """The environment for make under test: no outer make's flags leaking in."""
-    e = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    e.update(extra or {})
-    return e
 
 
 def rc(r):
@@ -61,50 +54,20 @@ def free_port():
     return port
 
 
-class Probe:
+class Probe(FlashFile):
     """One virtual ST-LINK and the STM32 behind it: flash file and event log in tmp."""
 
     def __init__(self, tmp, board="nucleo-f401", chip=None, name="probe", **opts):
-        self.tmp = Path(tmp)
+        super().__init__(tmp, name)
         self.board = board
         self.chip = chip or BOARDS[board][0]
         self.flash_kib = BOARDS[board][1]
-        self.flash = self.tmp / f"{name}-flash.bin"
-        self.events_file = self.tmp / f"{name}-events.txt"
+        self.flash_size = self.flash_kib * 1024
         self.opts = opts
 
-    def fill(self, data_at=None):
-        """Create the flash file: erased, plus {address: bytes}."""
-        mem = bytearray([0xFF]) * (self.flash_kib * 1024)
-        for addr, data in (data_at or {}).items():
-            mem[addr - FLASH_BASE:addr - FLASH_BASE + len(data)] = data
-        self.flash.write_bytes(bytes(mem))
-
-    def read(self, addr, n):
-        with open(self.flash, "rb") as f:
-            f.seek(addr - FLASH_BASE)
-            return f.read(n)
-
-    def erased(self, addr, n):
-        return self.read(addr, n) == b"\xff" * n
-
-    @property
-    def events(self):
-        return self.events_file.read_text() if self.events_file.exists() else ""
-
     def args(self, **more):
-        a = [str(VSTLINK), "--chip", self.chip, "--flash-file", str(self.flash),
-             "--events", str(self.events_file)]
-        for k, v in {**self.opts, **more}.items():
-            flag = "--" + k.replace("_", "-")
-            if v is True:
-                a.append(flag)
-            elif isinstance(v, (list, tuple)):
-                for x in v:
-                    a += [flag, str(x)]
-            else:
-                a += [flag, str(v)]
-        return a
+        return [str(VSTLINK), "--chip", self.chip, "--flash-file", str(self.flash),
+                "--events", str(self.events_file), *option_flags({**self.opts, **more})]
 
     def run(self, *cmd, timeout=120, env=None, cwd=None, **more):
         """Run CMD (argv) with the probe on the virtual bus."""
@@ -150,15 +113,4 @@ def blinky(tmp_path_factory, built):
     """examples/blinky built for a board (elf, bin, hex), once per session."""
     if not shutil.which("arm-none-eabi-gcc"):
         pytest.skip("arm-none-eabi-gcc not installed")
-    cache = {}
-    base = tmp_path_factory.mktemp("blinky")
-
-    def _blinky(board):
-        if board not in cache:
-            d = base / board
-            subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"),
-                            f"BOARD={board}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}"],
-                           check=True, capture_output=True, env=clean_env())
-            cache[board] = d
-        return cache[board]
-    return _blinky
+    return blinky_builds(tmp_path_factory.mktemp("blinky"))
