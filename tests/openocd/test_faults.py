@@ -58,58 +58,34 @@ def test_no_permission_on_the_node(probe, fw):
     assert p.erased(FLASH_BASE, 4096)
 
 
-def test_target_not_powered(probe, fw):
-    p = probe(fault="no-power")
-    r = flash(p, fw)
-    assert rc(r) == 69, out(r)
-    assert "the target is not powered: the ST-LINK reads 0.00 V" in last_line(r)
-    assert p.erased(FLASH_BASE, 4096)
+# Faults refused before anything is written, each with one line that says what
+# to do: (probe board, probe options, exit code, what that last line says).
+REFUSED = {
+    "target_not_powered": ("nucleo-f401", {"fault": "no-power"}, 69,
+                           ["the target is not powered: the ST-LINK reads 0.00 V"]),
+    "odrive_not_powered_says_connect_external_power": (
+        "odrive-v3", {"fault": "no-power"}, 69, ["not powered", "connect external power"]),
+    "swd_not_answering": ("nucleo-f401", {"fault": "swd-dead"}, 69,
+                          ["does not answer on SWD", "3.25 V"]),
+    "read_protected_chip": ("nucleo-f401", {"fault": "rdp"}, 74,
+                            ["read-protected (RDP level 1)", "erases the whole flash",
+                             "stm32f2x unlock 0"]),
+    "wrong_chip_for_the_board": ("nucleo-f401", {"chip": "stm32f767zi"}, 69,
+                                 ["wrong chip", "stm32f401re", "STM32F7"]),
+    "old_stlink_firmware": ("nucleo-f401", {"fault": "old-firmware"}, 69,
+                            ["V2J17M4 is too old", "STSW-LINK007"]),
+}
 
 
-def test_odrive_not_powered_says_connect_external_power(probe, fw):
-    p = probe("odrive-v3", fault="no-power")
+@pytest.mark.parametrize("board,opts,code,says", REFUSED.values(), ids=REFUSED.keys())
+def test_refused_with_one_line(probe, fw, board, opts, code, says):
+    p = probe(board, **opts)
     r = flash(p, fw)
-    assert rc(r) == 69, out(r)
+    assert rc(r) == code, out(r)
     line = last_line(r)
-    assert "not powered" in line and "connect external power" in line, line
-    assert p.erased(FLASH_BASE, 4096)
-
-
-def test_swd_not_answering(probe, fw):
-    p = probe(fault="swd-dead")
-    r = flash(p, fw)
-    assert rc(r) == 69, out(r)
-    line = last_line(r)
-    assert "does not answer on SWD" in line and "3.25 V" in line, line
-    assert p.erased(FLASH_BASE, 4096)
-
-
-def test_read_protected_chip(probe, fw):
-    p = probe(fault="rdp")
-    r = flash(p, fw)
-    assert rc(r) == 74, out(r)
-    line = last_line(r)
-    assert "read-protected (RDP level 1)" in line and "erases the whole flash" in line
-    assert "stm32f2x unlock 0" in line
+    for words in says:
+        assert words in line, line
     never_success(r)
-    assert p.erased(FLASH_BASE, 4096)
-
-
-def test_wrong_chip_for_the_board(probe, fw):
-    p = probe("nucleo-f401", chip="stm32f767zi")
-    r = flash(p, fw)
-    assert rc(r) == 69, out(r)
-    line = last_line(r)
-    assert "wrong chip" in line and "stm32f401re" in line and "STM32F7" in line, line
-    assert p.erased(FLASH_BASE, 4096)
-
-
-def test_old_stlink_firmware(probe, fw):
-    p = probe(fault="old-firmware")
-    r = flash(p, fw)
-    assert rc(r) == 69, out(r)
-    line = last_line(r)
-    assert "V2J17M4 is too old" in line and "STSW-LINK007" in line, line
     assert p.erased(FLASH_BASE, 4096)
 
 
