@@ -196,20 +196,29 @@ def test_make_reset_runs_the_flash_again(board, programmer, led, tmp_path):
                                     f"console: 'blinky on {board}'"), out(r)
 
 
-@pytest.mark.parametrize("programmer", ["openocd", "dfu", "cpy2remed", "stm32flash"])
-@pytest.mark.parametrize("board", BOARDS)
-def test_every_board_with_every_programmer_it_supports(board, programmer, tmp_path):
-    """make VIRTUAL=1 flash for any board and programmer (the default ones are above)."""
-    v = board_vars(board, "PROGRAMMER", "PROGRAMMERS_SUPPORTED", "BLINKY_LED_PORT",
-                   "BLINKY_LED_PIN", "OPENOCD_MIN_VERSION")
-    if programmer not in v["PROGRAMMERS_SUPPORTED"].split() or programmer == v["PROGRAMMER"]:
-        pytest.skip(f"{board}: {programmer} is not one of its others")
-    if programmer == "openocd" and v["OPENOCD_MIN_VERSION"]:
-        pytest.skip(f"{board}: needs OpenOCD >= {v['OPENOCD_MIN_VERSION']}")
+def other_programmers():
+    """(board, programmer, LED) for every programmer a board supports besides its
+    default (the default ones are above). OpenOCD on a chip Debian's 0.12 cannot
+    drive (STM32C0) is the too-old detection, tested in tests/plugin."""
+    pairs = []
+    for board in BOARDS:
+        v = board_vars(board, "PROGRAMMER", "PROGRAMMERS_SUPPORTED", "BLINKY_LED_PORT",
+                       "BLINKY_LED_PIN", "OPENOCD_MIN_VERSION")
+        for programmer in v["PROGRAMMERS_SUPPORTED"].split():
+            if programmer == v["PROGRAMMER"]:
+                continue
+            if programmer == "openocd" and v["OPENOCD_MIN_VERSION"]:
+                continue
+            pairs.append((board, programmer, f"P{v['BLINKY_LED_PORT']}{v['BLINKY_LED_PIN']}"))
+    return pairs
+
+
+@pytest.mark.parametrize("board,programmer,led", other_programmers())
+def test_every_board_with_every_programmer_it_supports(board, programmer, led, tmp_path):
+    """make VIRTUAL=1 flash for any board and programmer."""
     if programmer == "cpy2remed":
         need_namespace(tmp_path)
     r = virtual_flash(board, tmp_path, f"PROGRAMMER={programmer}", "VIRTUAL_RUN_MS=100")
     assert r.returncode == 0, out(r)
-    led = f"P{v['BLINKY_LED_PORT']}{v['BLINKY_LED_PIN']}"
     assert verdict(r)[2] == (f"running: LED {led} toggled 2 times in 100 ms, "
                              f"console: 'blinky on {board}'"), out(r)
