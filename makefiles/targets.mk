@@ -123,9 +123,10 @@ debug:
 
 # Bootloader recovery (the Crazyflie page's dfu-util -s 0x08000000 -D cf2loader.bin):
 # the one write that may touch the protected region, checked against that region only.
+# The file is checked first, before any wait for a device (as flash does).
 flash-bootloader:
 	$(fk_need_helper)
+	$(call fk_run,CHECK,$(call fk_literal,BOOTLOADER_FILE),$(fk_fk) check $(call fk_sq,$(call fk_literal,BOOTLOADER_FILE))$(if $(filter bin,$(call fk_type,$(call fk_literal,BOOTLOADER_FILE))), --address $(FLASH_BASE)) --flash $(FLASH_BASE):$(BOOTLOADER_SIZE) --ram $(RAM_BASE):$(RAM_SIZE))
 	$(PROG_NEED)
 	$(PROG_PRECHECK)
-	$(call fk_run,CHECK,$(call fk_literal,BOOTLOADER_FILE),$(fk_fk) check $(call fk_sq,$(call fk_literal,BOOTLOADER_FILE))$(if $(filter bin,$(call fk_type,$(call fk_literal,BOOTLOADER_FILE))), --address $(FLASH_BASE)) --flash $(FLASH_BASE):$(BOOTLOADER_SIZE) --ram $(RAM_BASE):$(RAM_SIZE))
 	$(call fk_run,FLASH,$(PROG_TOOL)  $(call fk_literal,BOOTLOADER_FILE) -> $(FLASH_BASE) (bootloader),$(call RECOVER_CMD,$(call fk_literal,BOOTLOADER_FILE)) $(fk_fail_hint))

@@ -57,3 +57,11 @@ def test_a_file_that_is_not_firmware_says_so_in_words(tmp_path):
     lines = [l for l in r.stderr.splitlines() if l.startswith("flashkit:")]
     assert lines == [f"flashkit: {logo}: this is a PNG image, not firmware: there is no "
                      "Cortex-M vector table at its start"], o
+
+
+def test_missing_bootloader_file_fails_before_the_dfu_wait():
+    r = run("BOARD=crazyflie2", "BOOTLOADER_FILE=nope-loader.bin", *WAIT, "flash-bootloader")
+    o = r.stdout + r.stderr
+    assert r.returncode == 2 and "Error 66" in o, o
+    assert "nope-loader.bin" in o
+    assert "WAIT" not in o and "waiting" not in o
