@@ -91,6 +91,33 @@ static int segment_hdr(const uint8_t *buf, size_t len, uint64_t hoff, unsigned i
 	return 0;
 }
 
+/* Section header sh: its file bytes (*off, *size) when it is an allocated
+ * section with bytes in the file (not .bss, not empty). */
+static bool alloc_section(const uint8_t *sh, uint32_t *off, uint32_t *size)
+{
+	uint32_t type = u32(sh + 4), flags = u32(sh + 8);
+	*off = u32(sh + 16);
+	*size = u32(sh + 20);
+	return type != 0 && type != SHT_NOBITS && (flags & SHF_ALLOC) && *size != 0;
+}
+
+/* The load address of the section bytes at file offset off (size bytes),
+ * as the first PT_LOAD segment that holds them all gives it; false when no
+ * segment holds them. */
+static bool section_lma(const uint8_t *ph, unsigned phnum, unsigned phentsize, bool use_vaddr,
+			uint32_t off, uint32_t size, uint64_t *lma)
+{
+	for (unsigned j = 0; j < phnum; j++) {
+		struct phdr h;
+		get_phdr(ph + (size_t)j * phentsize, &h);
+		if (!loads_bytes(&h) || off < h.offset || (uint64_t)off + size > (uint64_t)h.offset + h.filesz)
+			continue;
+		*lma = (uint64_t)(use_vaddr ? h.vaddr : h.paddr) + (off - h.offset);
+		return true;
+	}
+	return false;
+}
+
 static void add_breaks(struct image *img, const uint8_t *buf, size_t len, const uint8_t *ph,
 		       unsigned phnum, unsigned phentsize, bool use_vaddr)
 {
@@ -99,23 +126,15 @@ static void add_breaks(struct image *img, const uint8_t *buf, size_t len, const 
 	if (!shoff || shentsize < 40 || (uint64_t)shoff + (uint64_t)shnum * shentsize > len)
 		return; /* only a layout hint: without sections, records just run on */
 	for (unsigned i = 0; i < shnum; i++) {
-		const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
-		uint32_t type = u32(sh + 4), flags = u32(sh + 8), off = u32(sh + 16), size = u32(sh + 20);
-		if (type == 0 || type == SHT_NOBITS || !(flags & SHF_ALLOC) || size == 0)
+		uint32_t off, size;
+		uint64_t lma;
+		if (!alloc_section(buf + shoff + (size_t)i * shentsize, &off, &size) ||
+		    !section_lma(ph, phnum, phentsize, use_vaddr, off, size, &lma))
 			continue;
-		for (unsigned j = 0; j < phnum; j++) {
-			struct phdr h;
-			get_phdr(ph + (size_t)j * phentsize, &h);
-			if (h.type != PT_LOAD || h.filesz == 0 || off < h.offset ||
-			    (uint64_t)off + size > (uint64_t)h.offset + h.filesz)
-				continue;
-			uint64_t lma = (uint64_t)(use_vaddr ? h.vaddr : h.paddr) + (off - h.offset);
-			if (lma < FK_ADDR_LIMIT)
-				image_add_break(img, (uint32_t)lma);
-			if (lma + size < FK_ADDR_LIMIT)
-				image_add_break(img, (uint32_t)(lma + size));
-			break;
-		}
+		if (lma < FK_ADDR_LIMIT)
+			image_add_break(img, (uint32_t)lma);
+		if (lma + size < FK_ADDR_LIMIT)
+			image_add_break(img, (uint32_t)(lma + size));
 	}
 }
 
@@ -137,35 +156,28 @@ static int load_sections(struct image *img, const uint8_t *buf, size_t len, cons
 		return -1;
 	bool any = false;
 	for (unsigned i = 0; i < shnum; i++) {
-		const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
-		uint32_t type = u32(sh + 4), flags = u32(sh + 8), off = u32(sh + 16), size = u32(sh + 20);
-		if (type == 0 || type == SHT_NOBITS || !(flags & SHF_ALLOC) || size == 0)
+		uint64_t shpos = shoff + (uint64_t)i * shentsize;
+		uint32_t off, size;
+		uint64_t lma;
+		if (!alloc_section(buf + shpos, &off, &size) ||
+		    !section_lma(ph, phnum, phentsize, use_vaddr, off, size, &lma))
 			continue;
-		for (unsigned j = 0; j < phnum; j++) {
-			struct phdr h;
-			get_phdr(ph + (size_t)j * phentsize, &h);
-			if (h.type != PT_LOAD || h.filesz == 0 || off < h.offset ||
-			    (uint64_t)off + size > (uint64_t)h.offset + h.filesz)
-				continue;
-			if ((uint64_t)off + size > len)
-				return bad(name, shoff + (uint64_t)i * shentsize, e,
-					   "section %u: bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
-					   i, off, size, len);
-			uint64_t lma = (uint64_t)(use_vaddr ? h.vaddr : h.paddr) + (off - h.offset);
-			if (lma + size > FK_ADDR_LIMIT)
-				return bad(name, shoff + (uint64_t)i * shentsize, e,
-					   "section %u: address overflow: 0x%x bytes at 0x%08llx run past the 4 GiB address space",
-					   i, size, (unsigned long long)lma);
-			struct fk_err le = { 0 };
-			if (image_add(img, (uint32_t)lma, buf + off, size, 0, "", &le)) {
-				const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg;
-				if (le.code != FK_EDATA)
-					return fk_fail(e, le.code, "%s: %s", name, m);
-				return bad(name, shoff + (uint64_t)i * shentsize, e, "section %u: %s", i, m);
-			}
-			any = true;
-			break;
+		if ((uint64_t)off + size > len)
+			return bad(name, shpos, e,
+				   "section %u: bytes at file offset 0x%x+0x%x run past the end of the file (%zu bytes): truncated?",
+				   i, off, size, len);
+		if (lma + size > FK_ADDR_LIMIT)
+			return bad(name, shpos, e,
+				   "section %u: address overflow: 0x%x bytes at 0x%08llx run past the 4 GiB address space",
+				   i, size, (unsigned long long)lma);
+		struct fk_err le = { 0 };
+		if (image_add(img, (uint32_t)lma, buf + off, size, 0, "", &le)) {
+			const char *m = strncmp(le.msg, ": ", 2) == 0 ? le.msg + 2 : le.msg;
+			if (le.code != FK_EDATA)
+				return fk_fail(e, le.code, "%s: %s", name, m);
+			return bad(name, shpos, e, "section %u: %s", i, m);
 		}
+		any = true;
 	}
 	return any ? 0 : -1;
 }
