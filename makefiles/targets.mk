@@ -116,6 +116,7 @@ debug-server:
 	$(call fk_run,GDBSRV,$(PROG_TOOL)  $(BOARD_MCU) on :$(or $(GDB_PORT),3333),$(DEBUGSERVER_CMD))
 
 debug:
+	$(fk_at)test -r $(call fk_sq,$(FK_ELF)) || { $(call fk_msg,flashkit: $(FK_ELF): cannot open: build it first or set ELFFILE=path/to/fw.elf); exit 66; }
 	$(PROG_NEED)
 	$(DEBUG_NEED)
 	$(PROG_PRECHECK)

@@ -65,3 +65,11 @@ def test_missing_bootloader_file_fails_before_the_dfu_wait():
     assert r.returncode == 2 and "Error 66" in o, o
     assert "nope-loader.bin" in o
     assert "WAIT" not in o and "waiting" not in o
+
+
+def test_debug_with_a_missing_elf_fails_before_the_probe_wait():
+    r = run("BOARD=nucleo-f401", "ELFFILE=nope.elf", "OPENOCD_WAIT=600", f"FLASHKIT={FLASHKIT}", "debug")
+    o = r.stdout + r.stderr
+    assert r.returncode == 2 and "Error 66" in o, o
+    assert "flashkit: nope.elf" in o
+    assert "WAIT" not in o and "waiting" not in o and "gdb" not in o.lower()

@@ -343,6 +343,7 @@ def test_failed_flash_prints_board_hints_and_no_success(fakes, blinky):
 
 
 def test_missing_tool_is_one_line_naming_the_package(fakes):
+    (fakes.path / "x.elf").write_bytes(b"")     # debug checks the ELF is there first
     for args, pkg in ((["BOARD=crazyflie2", "DFU_UTIL=dfu-util-not-here", "reset"], "dfu-util"),
                       (["BOARD=nucleo-f401", "OPENOCD=openocd-not-here", "reset"], "openocd"),
                       (["BOARD=nucleo-f401", "PROGRAMMER=stm32flash", "STM32FLASH=nope-stm32flash", "erase"], "stm32flash"),
