@@ -33,7 +33,7 @@ echo "--- flash: make BOARD=nucleo-f401 PROGRAMMER=cpy2remed flash"
 if ! "$VDRIVE" run --board-flash 0x08000000:512K --layout 4*16K,1*64K,3*128K \
 	--label NODE_F401RE --flash-file "$flash" --remount-delay 0.5 --run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 PROGRAMMER=cpy2remed \
-	BUILDDIR="$out" FLASHKIT="$FLASHKIT" flash >"$work/out"; then
+	BUILDDIR="$out" FLASHKIT="$FLASHKIT" flash >"$work/out" 2>&1; then
 	cat "$work/out"
 	echo "FAIL: make ... PROGRAMMER=cpy2remed flash failed (vdrive needs root, or" >&2
 	echo "      unprivileged user namespaces, for its private mount namespace)" >&2

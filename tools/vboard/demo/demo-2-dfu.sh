@@ -33,10 +33,11 @@ head -c $((1024 * 1024 - 16384)) /dev/zero | tr '\0' '\377' >>"$flash"
 echo
 echo "virtual board: Crazyflie 2.x (STM32F405), running its firmware (USB 0483:5740"
 echo "with a DFU run-time interface); the ROM DFU bootloader is 0483:df11"
+echo "--- flash: make BOARD=crazyflie2 flash_dfu (the running firmware is asked into DFU first)"
 "$VDFU" run --family f4 --start app --flash-file "$flash" --events "$work/events" \
 	--run "$(vboard_spec crazyflie2)" -- \
 	make --no-print-directory -C examples/blinky BOARD=crazyflie2 BUILDDIR="$out" \
-	FLASHKIT="$FLASHKIT" DFU_WAIT=10 flash_dfu >"$work/out" || { cat "$work/out"; exit 1; }
+	FLASHKIT="$FLASHKIT" DFU_WAIT=10 flash_dfu >"$work/out" 2>&1 || { cat "$work/out"; exit 1; }
 cat "$work/out"
 
 echo

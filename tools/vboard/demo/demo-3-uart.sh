@@ -21,10 +21,11 @@ flash=$work/flash.bin
 
 echo "virtual board: STM32F401RE, ROM UART bootloader on a pseudo-terminal;"
 echo "adapter RTS -> BOOT0, DTR -> NRST, inverted (the usual TTL cable)"
+echo "--- flash: make BOARD=nucleo-f401 PROGRAMMER=stm32flash PORT=... STM32FLASH_RESET=1 flash"
 "$VUART" --flash "$flash" --wiring inverted --boot0 low --link "$work/ttyUSB0" \
 	--state "$work/state" --log "$work/board.log" --run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 PROGRAMMER=stm32flash \
-	PORT="$work/ttyUSB0" STM32FLASH_RESET=1 BUILDDIR="$out" FLASHKIT="$BUILD/bin/flashkit" flash >"$work/out" || { cat "$work/out"; exit 1; }
+	PORT="$work/ttyUSB0" STM32FLASH_RESET=1 BUILDDIR="$out" FLASHKIT="$BUILD/bin/flashkit" flash >"$work/out" 2>&1 || { cat "$work/out"; exit 1; }
 cat "$work/out"
 
 echo

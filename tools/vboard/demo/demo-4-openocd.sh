@@ -27,10 +27,11 @@ make --no-print-directory -C examples/blinky BOARD=nucleo-f401 BUILDDIR="$out" \
 echo
 echo "virtual board: NUCLEO-F401RE (STM32F401RE, 512 KiB flash, erased), its on-board"
 echo "ST-LINK/V2-1 on USB (0483:374b, firmware V2J37M26)"
+echo "--- flash: make BOARD=nucleo-f401 flash (OpenOCD, the board's default programmer)"
 "$VSTLINK" --chip stm32f401re --flash-file "$flash" --events "$work/events" \
 	--run "$(vboard_spec nucleo-f401)" -- \
 	make --no-print-directory -C examples/blinky BOARD=nucleo-f401 BUILDDIR="$out" \
-	FLASHKIT="$FLASHKIT" OPENOCD_WAIT=10 flash >"$work/out" || { cat "$work/out"; exit 1; }
+	FLASHKIT="$FLASHKIT" OPENOCD_WAIT=10 flash >"$work/out" 2>&1 || { cat "$work/out"; exit 1; }
 cat "$work/out"
 
 echo
