@@ -30,6 +30,13 @@ list-programmers:
 fk_json_list = [$(subst $(fk_space),$(fk_comma),$(foreach w,$(1),"$(w)"))]
 fk_comma := ,
 
+# FORMAT is only read by the list targets (a firmware Makefile may use the name itself).
+ifneq ($(filter list-boards list-attached,$(MAKECMDGOALS)),)
+ifneq ($(filter-out json text,$(FORMAT)),)
+$(error flashkit: FORMAT=$(FORMAT) is not a list format; use FORMAT=json, or leave FORMAT out for the table)
+endif
+endif
+
 ifeq ($(FORMAT),json)
 list-boards:
 	@unset PROGRAMMER; printf '['; sep=; for b in $(FK_BOARDS); do \
