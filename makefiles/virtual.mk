@@ -23,6 +23,10 @@
 #   VBOARD_DIR=dir       where the vboard programs are (a source tree builds them)
 
 VIRTUAL ?= 0
+# VIRTUAL=yes or =true would otherwise mean "not virtual" and wait for a real board.
+ifneq ($(filter-out 0 1,$(VIRTUAL)),)
+$(error flashkit: VIRTUAL=$(VIRTUAL): use VIRTUAL=1 for a virtual board (or leave it out for a real one))
+endif
 ifeq ($(VIRTUAL),1)
 ifndef FK_VIRTUAL_INNER
 

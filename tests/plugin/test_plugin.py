@@ -199,6 +199,7 @@ def test_image_address_arithmetic():
     (["BOARD=crazyflie2", "flash-bootloader"], "set BOOTLOADER_FILE=bootloader.bin"),
     (["BOARD=nucleo-f401", "flash-bootloader", "BOOTLOADER_FILE=x.bin"], "nucleo-f401 has no bootloader in flash to recover"),
     (["BOARD=nucleo-f401", "FLASHFILE=a{b}.bin", "flash-only"], "OpenOCD cannot take a file name with braces"),
+    (["BOARD=nucleo-f401", "VIRTUAL=yes", "FLASHFILE=fw.bin", "flash-only"], "VIRTUAL=yes: use VIRTUAL=1 for a virtual board"),
     (["FORMAT=xml", "list-boards"], "FORMAT=xml is not a list format; use FORMAT=json"),
     (["FORMAT=yaml", "list-attached"], "FORMAT=yaml is not a list format; use FORMAT=json"),
 ])
