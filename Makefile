@@ -154,7 +154,7 @@ check-run: all unit fuzz-smoke
 	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q tests
 
 pytest: all
-	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q tests $(PYTEST_ARGS)
+	$(Q)FLASHKIT_BUILD=$(abspath $(BUILD)) $(PYTEST) -p no:cacheprovider -q $(if $(filter tests/% ./tests/%,$(PYTEST_ARGS)),,tests )$(PYTEST_ARGS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

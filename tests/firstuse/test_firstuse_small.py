@@ -40,3 +40,15 @@ def test_ctrl_c_under_vdrive_run_ends_cleanly(tmp_path):
     assert "No child processes" not in text, text
     assert "Interrupt" in text, text
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT, (status, text)
+
+
+def test_make_pytest_with_a_folder_runs_that_folder_only():
+    """docs/bench.md: `make pytest PYTEST_ARGS=tests/boardbench` runs those tests, not
+    the whole suite and then those again; without a path the whole suite runs."""
+    r = run(["make", "-n", "--no-print-directory", "pytest", "PYTEST_ARGS=tests/boardbench"])
+    assert r.returncode == 0, out(r)
+    line = [l for l in r.stdout.splitlines() if "pytest" in l and "-q" in l][-1]
+    assert line.endswith("-q tests/boardbench"), line
+    r = run(["make", "-n", "--no-print-directory", "pytest", "PYTEST_ARGS=-k quiet"])
+    line = [l for l in r.stdout.splitlines() if "pytest" in l and "-q" in l][-1]
+    assert line.endswith("-q tests -k quiet"), line
