@@ -82,3 +82,21 @@ def blinky_builds(base):
             cache[board] = d
         return cache[board]
     return _blinky
+
+
+def linked_elf_project(tmp_path, board, offset, programmer=None):
+    """A project folder for board: examples/blinky's ELF built with
+    IMAGE_OFFSET=offset (linked there, whatever the board's own offset) as
+    fw.elf, and a Makefile that flashes it through the plugin (ELFFILE), with
+    programmer or the board's default one."""
+    d = tmp_path / f"build-{board}-{offset}"
+    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"), f"BOARD={board}",
+                    f"IMAGE_OFFSET={offset}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
+                    str(d / "blinky.elf")], check=True, capture_output=True)
+    proj = tmp_path / f"proj-{board}-{offset}"
+    proj.mkdir()
+    (proj / "fw.elf").write_bytes((d / "blinky.elf").read_bytes())
+    (proj / "Makefile").write_text(f"BOARD ?= {board}\n"
+                                   + (f"PROGRAMMER ?= {programmer}\n" if programmer else "")
+                                   + f"ELFFILE = fw.elf\ninclude {ROOT}/makefiles/flashkit.mk\n")
+    return proj

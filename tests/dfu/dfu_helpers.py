@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vboardkit import (BUILD, FLASH_BASE, FLASHKIT, ROOT, FlashFile,  # noqa: E402,F401
-                       blinky_builds, clean_env, option_flags)
+                       blinky_builds, clean_env, linked_elf_project, option_flags)
 
 VDFU = BUILD / "vboard" / "vdfu"
 SIZES = {"f4": 1024 * 1024, "f401": 512 * 1024, "f7": 2 * 1024 * 1024}

@@ -6,7 +6,7 @@
   through make's .elf -> .bin conversion: refused before the wait, nothing written."""
 import subprocess
 
-from dfu_helpers import FLASH_BASE, FLASHKIT, ROOT, app_image, out
+from dfu_helpers import FLASH_BASE, FLASHKIT, app_image, linked_elf_project, out
 
 APP = 0x08004000
 
@@ -63,15 +63,7 @@ def test_leave_that_fails_and_stays_is_still_reported(board, tmp_path):
 
 
 def test_mislinked_elf_on_crazyflie_is_refused_before_anything(board, tmp_path):
-    d = tmp_path / "cf0"
-    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"), "BOARD=crazyflie2",
-                    "IMAGE_OFFSET=0", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
-                    str(d / "blinky.elf")], check=True, capture_output=True)
-    proj = tmp_path / "proj"
-    proj.mkdir()
-    (proj / "fw.elf").write_bytes((d / "blinky.elf").read_bytes())
-    (proj / "Makefile").write_text(f"BOARD ?= crazyflie2\nELFFILE = fw.elf\n"
-                                   f"include {ROOT}/makefiles/flashkit.mk\n")
+    proj = linked_elf_project(tmp_path, "crazyflie2", "0")
     b = board("f4")
     before = b.read(FLASH_BASE, 0x10000)
     for target in ("flash", "flash_dfu_manual"):

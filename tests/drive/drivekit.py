@@ -6,10 +6,14 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vboardkit import linked_elf_project  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()

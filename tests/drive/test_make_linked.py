@@ -1,23 +1,12 @@
 """A firmware linked for the wrong address, flashed through make with the ST-LINK drive
 (cpy2remed) on nucleo-f401: make converts the ELF to .bin, and the check still knows the
 address the ELF was linked for. Refused in one line, nothing reaches the drive."""
-import subprocess
-
 from drivekit import _need_namespace, vrun  # noqa: F401 (fixtures)
-from drivekit import FLASHKIT, ROOT, F401_SIZE
+from drivekit import FLASHKIT, F401_SIZE, linked_elf_project
 
 
 def build(tmp_path, offset):
-    d = tmp_path / f"blinky-{offset}"
-    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"), "BOARD=nucleo-f401",
-                    f"IMAGE_OFFSET={offset}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
-                    str(d / "blinky.elf")], check=True, capture_output=True)
-    proj = tmp_path / f"proj-{offset}"
-    proj.mkdir()
-    (proj / "fw.elf").write_bytes((d / "blinky.elf").read_bytes())
-    (proj / "Makefile").write_text(f"BOARD ?= nucleo-f401\nPROGRAMMER ?= cpy2remed\n"
-                                   f"ELFFILE = fw.elf\ninclude {ROOT}/makefiles/flashkit.mk\n")
-    return proj
+    return linked_elf_project(tmp_path, "nucleo-f401", offset, "cpy2remed")
 
 
 def test_elf_linked_for_0x08004000_is_refused_on_nucleo_f401(vrun, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vboardkit import (BUILD, FLASH_BASE, FLASHKIT, ROOT, FlashFile,  # noqa: E402,F401
-                       blinky_builds, clean_env, option_flags)
+                       blinky_builds, clean_env, linked_elf_project, option_flags)
 
 VSTLINK = BUILD / "vboard" / "vstlink"
 MK = ROOT / "makefiles" / "flashkit.mk"

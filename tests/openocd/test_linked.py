@@ -3,24 +3,13 @@
 0x08004000): make converts the ELF to the programmer's .bin, the check still knows where
 the ELF was linked, and the flash is refused in one line before OpenOCD or the wait for
 the probe runs. The virtual STM32's flash stays as it was."""
-import subprocess
-
 import pytest
 
-from stlinkkit import FLASH_BASE, FLASHKIT, ROOT, out
+from stlinkkit import FLASH_BASE, FLASHKIT, linked_elf_project, out
 
 
 def project(tmp_path, board, offset):
-    d = tmp_path / f"build-{board}-{offset}"
-    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "blinky"), f"BOARD={board}",
-                    f"IMAGE_OFFSET={offset}", f"BUILDDIR={d}", f"FLASHKIT={FLASHKIT}",
-                    str(d / "blinky.elf")], check=True, capture_output=True)
-    proj = tmp_path / f"proj-{board}"
-    proj.mkdir()
-    (proj / "fw.elf").write_bytes((d / "blinky.elf").read_bytes())
-    (proj / "Makefile").write_text(f"BOARD ?= {board}\nPROGRAMMER ?= openocd\nELFFILE = fw.elf\n"
-                                   f"include {ROOT}/makefiles/flashkit.mk\n")
-    return proj
+    return linked_elf_project(tmp_path, board, offset, "openocd")
 
 
 @pytest.mark.parametrize("board,offset,linked,app", [
