@@ -64,6 +64,10 @@ term_by_usb = $(and $(SERIAL)$(USB_PATH),$(filter-out command% environment%,$(or
 term_reset = $(filter 1,$(STM32FLASH_RESET))
 term_direct = $(and $(term_reset),$(filter 0,$(STM32FLASH_RESET_INVERT)))
 term_lines = $(if $(term_reset),--noreset $(if $(term_direct),--lower-rts --raise-dtr,--raise-rts --lower-dtr))
+# A port that is not there is one line (as for stm32flash), not picocom's banner and FATAL.
+term_port_check = [ -e "$$fk_port" ] || { printf 'flashkit: PORT=%s does not exist; plug in the adapter or set PORT=/dev/ttyUSB0, /dev/ttyACM0, ... (ls /dev/serial/by-id, make list-attached)\n' "$$fk_port" >&2; exit 69; };
+# picocom's settings banner only with V=1 (the TERM line says how to leave).
+term_quiet = $(if $(and $(fk_quiet),$(filter picocom,$(notdir $(TERM_TOOL)))), -q)
 term: | $(filter flash flash-only flash_dfu flash_dfu_manual,$(MAKECMDGOALS))
 	$(call fk_need,$(TERM_TOOL),$(TERM_TOOL))
-	$(fk_at)$(if $(term_by_usb),fk_port=$$($(call fk_select,uart)) || exit $$?,fk_port=$(call fk_sq,$(or $(PORT),$(PORT_DEFAULT),/dev/ttyUSB0)))$(if $(term_direct),; $(fk_fk) uart-lines "$$fk_port" -rts$(fk_comma)-dtr$(fk_comma)dtr || exit $$?);$(if $(fk_quiet), printf '  %-7s %s\n' TERM "$$fk_port at $(TERM_BAUD) baud ($(TERM_TOOL); C-a C-x leaves)";) exec $(TERM_TOOL) -b $(TERM_BAUD) $(term_lines) $(TERM_FLAGS) "$$fk_port"
+	$(fk_at)$(if $(term_by_usb),fk_port=$$($(call fk_select,uart)) || exit $$?,fk_port=$(call fk_sq,$(or $(PORT),$(PORT_DEFAULT),/dev/ttyUSB0)))$(if $(term_direct),; $(fk_fk) uart-lines "$$fk_port" -rts$(fk_comma)-dtr$(fk_comma)dtr || exit $$?);$(term_port_check)$(if $(fk_quiet), printf '  %-7s %s\n' TERM "$$fk_port at $(TERM_BAUD) baud ($(TERM_TOOL); C-a C-x leaves)";) exec $(TERM_TOOL) -b $(TERM_BAUD)$(term_quiet) $(term_lines) $(TERM_FLAGS) "$$fk_port"

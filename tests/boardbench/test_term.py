@@ -125,3 +125,27 @@ def test_flash_then_term(tmp_path):
     assert out.index("FLASH") < out.index(BANNER)
     assert st["mode"] == "app" and st["boot0"] == "low" and st["nrst"] == "high"
     assert int(st["bootloader_entries"]) >= 2   # power-on, then stm32flash's entry
+
+
+def test_term_on_a_missing_port_is_one_line():
+    r = subprocess.run(["make", "--no-print-directory", "-f", str(FK_MK), f"FLASHKIT={FLASHKIT}",
+                        "BOARD=nucleo-f401", "PORT=/dev/ttyNOPE", "term"],
+                       capture_output=True, text=True, timeout=60)
+    assert "Error 69" in r.stderr, r.stdout + r.stderr
+    assert "flashkit: PORT=/dev/ttyNOPE does not exist; plug in the adapter" in r.stderr
+    assert "picocom" not in r.stdout + r.stderr.replace("make", "")   # no banner, no FATAL
+    assert "FATAL" not in r.stdout + r.stderr
+
+
+def test_term_keeps_picocoms_banner_back(tmp_path):
+    """Quiet by default: the TERM line says how to leave; picocom's settings list shows
+    only with V=1."""
+    outs = {}
+    for name, args in (("quiet", []), ("verbose", ["V=1"])):
+        d = tmp_path / name
+        d.mkdir()
+        out, st, log, rc = term(d, "inverted", f"PORT={d / 'tty'}", *args, "term")
+        assert rc == 0 and BANNER in out, out
+        outs[name] = out
+    assert "port is" not in outs["quiet"] and "C-a C-x leaves" in outs["quiet"], outs["quiet"]
+    assert "port is" in outs["verbose"], outs["verbose"]
