@@ -164,18 +164,23 @@ bench: all
 	$(Q)set -e; for b in tests/bench/*.sh; do echo "== $$b"; sh $$b; done
 
 # The plugin finds the helper at PREFIX/bin next to PREFIX/share/flashkit (makefiles/flashkit.mk).
+# Quiet like the build (V=1 shows the commands): one line per installed part.
 install: $(FLASHKIT) $(BOARD_IDS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(FLASHKIT) $(DESTDIR)$(PREFIX)/bin/flashkit
-	$(MANPAGE_GEN) $(PREFIX)/share/flashkit >$(DESTDIR)$(PREFIX)/share/man/man1/flashkit.1
-	install -m 644 $(BOARD_IDS) $(DESTDIR)$(PREFIX)/share/flashkit/board-ids.txt
-	cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
-	install -d $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci
-	install -m 755 tools/fk-make $(DESTDIR)$(PREFIX)/share/flashkit/tools/fk-make
-	install -m 755 tools/ci/twister-flash $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci/twister-flash
-	$(MAKE) --no-print-directory vboard
-	install -d $(DESTDIR)$(PREFIX)/libexec/flashkit
-	install -m 755 $(filter-out %.a %.o,$(VBOARD_BINS)) $(DESTDIR)$(PREFIX)/libexec/flashkit/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashkit $(DESTDIR)$(PREFIX)/share/man/man1
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/flashkit")
+	$(Q)install -m 755 $(FLASHKIT) $(DESTDIR)$(PREFIX)/bin/flashkit
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)/share/man/man1/flashkit.1")
+	$(Q)$(MANPAGE_GEN) $(PREFIX)/share/flashkit >$(DESTDIR)$(PREFIX)/share/man/man1/flashkit.1
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)/share/flashkit (plugin, boards, programmers, tools)")
+	$(Q)install -m 644 $(BOARD_IDS) $(DESTDIR)$(PREFIX)/share/flashkit/board-ids.txt
+	$(Q)cp -R makefiles programmers boards $(DESTDIR)$(PREFIX)/share/flashkit/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci
+	$(Q)install -m 755 tools/fk-make $(DESTDIR)$(PREFIX)/share/flashkit/tools/fk-make
+	$(Q)install -m 755 tools/ci/twister-flash $(DESTDIR)$(PREFIX)/share/flashkit/tools/ci/twister-flash
+	$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) vboard
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)/libexec/flashkit (the virtual boards)")
+	$(Q)install -d $(DESTDIR)$(PREFIX)/libexec/flashkit
+	$(Q)install -m 755 $(filter-out %.a %.o,$(VBOARD_BINS)) $(DESTDIR)$(PREFIX)/libexec/flashkit/
 
 clean:
 	rm -rf $(BUILD)

@@ -15,6 +15,10 @@ def prefix(tmp_path_factory):
     p = tmp_path_factory.mktemp("prefix")
     r = run(["make", "--no-print-directory", "-C", ROOT, f"BUILD={BUILD}", f"PREFIX={p}", "install"])
     assert r.returncode == 0, out(r)
+    # Quiet like the build: INSTALL lines, no install/cp commands, no "Nothing to be done".
+    lines = r.stdout.splitlines()
+    assert lines and all(l.startswith("  INSTALL ") for l in lines), out(r)
+    assert "Nothing to be done" not in r.stdout + r.stderr, out(r)
     return p
 
 
