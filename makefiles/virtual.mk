@@ -90,6 +90,9 @@ ERASE_CMD = $(fk_v_cmd)
 RESET_CMD = $(fk_v_cmd)
 RECOVER_CMD = $(fk_v_cmd)
 PROG_NEED = $(fk_v_need)
+# The inner make prints erase's, reset's and flash-bootloader's own lines (WAIT, ERASE,
+# CHECK, ...): the outer one would say the same line twice.
+erase reset flash-bootloader: fk_quiet :=
 
 endif
 endif

@@ -222,3 +222,11 @@ def test_every_board_with_every_programmer_it_supports(board, programmer, led, t
     assert r.returncode == 0, out(r)
     assert verdict(r)[2] == (f"running: LED {led} toggled 2 times in 100 ms, "
                              f"console: 'blinky on {board}'"), out(r)
+
+
+def test_virtual_erase_and_reset_say_each_step_once(tmp_path):
+    """The inner make prints erase's and reset's lines; the outer one adds no copy."""
+    for goal, line in (("erase", "  ERASE   openocd  stm32f401re (mass erase)"),
+                       ("reset", "  RESET   openocd  stm32f401re")):
+        r = virtual_flash("nucleo-f401", tmp_path, goal=goal)
+        assert r.stdout.count(line) == 1, (goal, out(r))
