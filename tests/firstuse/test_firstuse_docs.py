@@ -99,3 +99,22 @@ def test_man_page_and_help_agree():
         want = options(help_text(c))
         missing = want - options(found[c].replace("\u2010", "-"))
         assert not missing, f"flashkit(1), section {c}: missing {missing}"
+
+
+def test_the_board_file_in_plugin_md_builds_blinky(tmp_path):
+    """docs/plugin.md's 'Adding a board' example, as written, is a board: info shows
+    its address without stray blanks, and examples/blinky builds and checks for it."""
+    from firstuse import need_arm_gcc
+    need_arm_gcc()
+    text = (ROOT / "docs" / "plugin.md").read_text()
+    block = re.search(r"```make\n(# My board.*?)```", text, re.S).group(1)
+    (tmp_path / "boards").mkdir()
+    (tmp_path / "boards" / "my-board.mk").write_text(block)
+    ext = f"EXTERNAL_BOARD_DIRS={tmp_path / 'boards'}"
+    r = run(["make", "--no-print-directory", "-f", ROOT / "makefiles" / "flashkit.mk",
+             "BOARD=my-board", ext, f"FLASHKIT={FLASHKIT}", "info"])
+    assert r.returncode == 0, out(r)
+    assert "IMAGE_OFFSET 0)" in r.stdout, out(r)
+    r = run(["make", "--no-print-directory", "-C", ROOT / "examples" / "blinky", "BOARD=my-board",
+             ext, f"BUILDDIR={tmp_path / 'out'}", f"FLASHKIT={FLASHKIT}", "check"])
+    assert r.returncode == 0, out(r)
