@@ -62,7 +62,9 @@ int cmd_uart_lines(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3) {
-		help(stderr);
+		/* One line, as every other subcommand says a usage mistake. */
+		fprintf(stderr, "flashkit: uart-lines: give PORT and SEQ, e.g. flashkit uart-lines "
+				"/dev/ttyUSB0 -rts,-dtr,dtr (see 'flashkit uart-lines --help')\n");
 		return FK_EUSAGE;
 	}
 	const char *port = argv[1], *seq = argv[2];

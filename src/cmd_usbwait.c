@@ -110,6 +110,17 @@ static void list_instead(const struct usb_dev *devs, size_t n, const struct want
 		fprintf(stderr, "  nothing else is attached over USB (only hubs)\n");
 }
 
+/* The options that take a value: any other word is unknown, not "needs a value". */
+static bool takes_value(const char *o)
+{
+	static const char *const names[] = { "--device", "--serial", "--usb-path", "--timeout",
+					     "--what", "--enter", "--hint" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(o, names[i]) == 0)
+			return true;
+	return false;
+}
+
 int cmd_usb_wait(int argc, char **argv)
 {
 	struct fk_err e = { 0 };
@@ -130,7 +141,7 @@ int cmd_usb_wait(int argc, char **argv)
 			gone = true;
 		} else if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
 			quiet = true;
-		} else if (!v) {
+		} else if (!v && takes_value(o)) {
 			fk_fail(&e, FK_EUSAGE, "usb-wait: %s needs a value (see flashkit usb-wait --help)", o);
 			return fk_report(&e);
 		} else if (strcmp(o, "--device") == 0) {

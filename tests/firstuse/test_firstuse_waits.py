@@ -63,3 +63,17 @@ def test_make_s_on_a_terminal_shows_no_countdown(tmp_path):
     assert os.WEXITSTATUS(status) != 0, text  # make's own 2: the wait failed
     assert "s left" not in text, text
     assert "did not appear within 2 s" in text
+
+
+def test_usb_wait_option_errors_say_what_is_wrong():
+    r = run([FLASHKIT, "usb-wait", "--bogus-opt"])
+    assert r.returncode == 64 and "unknown option '--bogus-opt'" in r.stderr, out(r)
+    r = run([FLASHKIT, "usb-wait", "--device"])
+    assert r.returncode == 64 and "--device needs a value" in r.stderr, out(r)
+
+
+def test_uart_lines_usage_is_one_line():
+    r = run([FLASHKIT, "uart-lines", "--bogus-opt"])
+    assert r.returncode == 64, out(r)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("flashkit: uart-lines: give PORT and SEQ"), out(r)
