@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 bool progress_silent(void)
@@ -34,6 +35,12 @@ static void on_signal(int sig)
 		ssize_t w = write(line_open_fd, "\n", 1);
 		(void)w;
 	}
+	/* Ctrl-C reaches make too, and GNU make 4.3 reaps its children inside its
+	 * own signal handler: a child that is already gone when that handler runs
+	 * races with make's main wait(), and make stops with "wait: No child
+	 * processes". Dying a moment later lets make's handler do the reaping. */
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	nanosleep(&pause, NULL);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
