@@ -83,7 +83,12 @@ RESET_CMD = $(call fk_tool,resetting)$(call openocd_run,reset) $(OPENOCD) $(OPEN
 RECOVER_CMD = $(call fk_tool,writing)$(call openocd_run,flash) $(OPENOCD) $(OPENOCD_ARGS) $(OPENOCD_NO_PORTS) -c $(call fk_sq,program $(call fk_tcl_word,$(1)) $(FLASH_BASE) verify reset exit) 3>&2 || exit $$?
 DEBUGSERVER_CMD = $(call fk_tool,gdb-server)$(call openocd_run,server) $(OPENOCD) $(OPENOCD_ARGS) -c 'gdb_port $(GDB_PORT)' -c 'tcl_port disabled' -c 'telnet_port disabled' -c init -c 'reset halt' || exit $$?
 # gdb starts OpenOCD itself through a pipe: one process tree, nothing left running.
-DEBUG_CMD = $(GDB) -q -ex $(call fk_sq,target extended-remote | $(OPENOCD) -c 'gdb_port pipe' -c 'tcl_port disabled' -c 'telnet_port disabled' -c 'log_output /dev/null' $(OPENOCD_ARGS)) -ex 'monitor reset halt' $(call fk_sq,$(1))
+# OpenOCD prints its banner before it reads any -c, so log_output cannot hide it: unless
+# V=1, its stderr goes through a filter that drops the three banner lines (fd 3 keeps
+# stdout, the gdb pipe, where it was).
+OPENOCD_PIPE = $(OPENOCD) -c 'gdb_port pipe' -c 'tcl_port disabled' -c 'telnet_port disabled'$(if $(filter 1,$(V)),, -c 'log_output /dev/null') $(OPENOCD_ARGS)
+OPENOCD_PIPE_QUIET = { $(OPENOCD_PIPE) 2>&1 >&3 | grep --line-buffered -v -e '^Open On-Chip Debugger' -e '^Licensed under GNU GPL' -e '^For bug reports' >&2; } 3>&1
+DEBUG_CMD = $(GDB) -q -ex $(call fk_sq,target extended-remote | $(if $(filter 1,$(V)),$(OPENOCD_PIPE),$(OPENOCD_PIPE_QUIET))) -ex 'monitor reset halt' $(call fk_sq,$(1))
 DEBUG_NEED = $(call fk_need,$(GDB),$(GDB_PACKAGE))
 
 PROG_HINTS = No probe found? Check the USB cable to the ST-LINK and lsusb (0483:3748/374b/374e/374f/3753).|LIBUSB_ERROR_ACCESS? Install the udev rules: make udev-install (tools/udev), or join the plugdev group.|Still failing? Old ST-LINK firmware: update it (STSW-LINK007 or STM32CubeProgrammer).

@@ -1,6 +1,7 @@
 """make debug-server with gdb-multiarch attached, and make debug through OpenOCD's pipe,
 on examples/blinky flashed through the virtual ST-LINK: break at main, step, read a
 variable."""
+import re
 import shutil
 import subprocess
 
@@ -68,3 +69,4 @@ def test_debug_through_the_pipe(probe, blinky, tmp_path):
     assert r.returncode == 0, out(r)
     assert "Breakpoint 1, main ()" in r.stdout, out(r)
     assert "$1 = 50" in r.stdout, out(r)
+    assert not re.search(r"^Open On-Chip Debugger", r.stdout + r.stderr, re.M), out(r)  # quiet: no banner
