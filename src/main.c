@@ -34,8 +34,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: flashkit COMMAND [ARGS]   (flashkit COMMAND --help for details)\n\n"
 		   "Commands:\n");
+	int width = 0; /* the longest name sets the column, so the summaries line up */
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if ((int)strlen(commands[i].name) > width)
+			width = (int)strlen(commands[i].name);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-*s  %s\n", width, commands[i].name, commands[i].summary);
 	fprintf(f, "\nExit codes: 0 ok, 64 usage, 65 bad data or failed check, 66 missing input,\n"
 		   "69 device or drive not found, 70 internal, 74 flash/I/O failed, 75 timeout,\n"
 		   "76 verify failed, 77 permission (docs/ci.md).\n");
