@@ -191,8 +191,7 @@ static void hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	mcu_flash_store(m, a, (uint32_t)value, (unsigned)size);
 	m->in_core_store = false;
 	uint8_t raw[8];
-	for (int i = 0; i < size; i++)
-		raw[i] = (uint8_t)((uint64_t)value >> (8 * i));
+	mcu_le_put(raw, (uint64_t)value, (unsigned)size);
 	if (memcmp(raw, m->flash->mem + off, (size_t)size) == 0)
 		return;
 	/* Stopping here would abort and later replay the store (Unicorn

@@ -86,12 +86,6 @@ unsigned flashctl_span_kib(const struct vflash *f, unsigned first, unsigned end)
 	       1024;
 }
 
-void flashctl_store_bytes(uint8_t *dst, uint32_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		dst[i] = (uint8_t)(v >> (8 * i));
-}
-
 bool flashctl_all_erased(const uint8_t *p, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)

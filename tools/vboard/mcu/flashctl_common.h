@@ -41,8 +41,6 @@ bool flashctl_erase_sectors(struct mcu *m, unsigned first, unsigned end);
 /* KiB from the start of sector first to the end of sector end-1. */
 unsigned flashctl_span_kib(const struct vflash *f, unsigned first, unsigned end);
 
-/* The n low bytes of a store's value, in memory (little-endian) order. */
-void flashctl_store_bytes(uint8_t *dst, uint32_t v, unsigned n);
 /* All n bytes read 0xFF (erased). */
 bool flashctl_all_erased(const uint8_t *p, unsigned n);
 

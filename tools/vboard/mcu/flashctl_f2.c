@@ -201,7 +201,7 @@ static void f2_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		return;
 	}
 	uint8_t b[4];
-	flashctl_store_bytes(b, v, width);
+	mcu_le_put(b, v, width);
 	int rc = mcu_flash_program(m, addr, b, width);
 	if (rc == VF_PROTECTED)
 		s->sr |= SR_WRPERR;

@@ -222,7 +222,7 @@ static void h7_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		memcpy(s->latch_old, m->flash->mem + (word - m->flash->base), WORD);
 		memset(s->latch_new, 0xFF, WORD);
 	}
-	flashctl_store_bytes(s->latch_new + (addr - word), v, width);
+	mcu_le_put(s->latch_new + (addr - word), v, width);
 	s->latch_fill += width;
 	if (s->latch_fill >= WORD)
 		flush_word(m, b);

@@ -223,7 +223,7 @@ static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		}
 		s->latch_addr = addr;
 		memcpy(s->latch_old, m->flash->mem + (addr - m->flash->base), 8);
-		flashctl_store_bytes(s->latch_new, v, 4);
+		mcu_le_put(s->latch_new, v, 4);
 		s->latch_fill = 4;
 		return; /* nothing reaches the flash before the second word */
 	}
@@ -232,7 +232,7 @@ static void l4_store(struct mcu *m, uint32_t addr, uint32_t v, unsigned width)
 		s->sr |= SR_PGAERR;
 		return;
 	}
-	flashctl_store_bytes(s->latch_new + 4, v, 4);
+	mcu_le_put(s->latch_new + 4, v, 4);
 	static const uint8_t zero[8];
 	if (!flashctl_all_erased(s->latch_old, 8) && memcmp(s->latch_new, zero, 8) != 0) {
 		/* PROGERR: the double word was not erased (all zeros is allowed) */

@@ -29,6 +29,21 @@ struct mcu_family_info {
 };
 const struct mcu_family_info *mcu_family_info(enum mcu_family fam);
 
+/* The n low bytes of v in memory (little-endian) order, and back: how a bus
+ * access of width n meets the bytes of RAM, flash and the debug buffers. */
+static inline void mcu_le_put(uint8_t *b, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t mcu_le_get(const uint8_t *b, unsigned n)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint32_t)b[i] << (8 * i);
+	return v;
+}
+
 struct mcu;
 
 /* A family's flash controller. Stores into flash, from the core or from the

@@ -291,20 +291,6 @@ static uint8_t *plain(struct mcu *m, uint32_t addr, uint32_t *avail, bool *flash
 	return NULL;
 }
 
-static uint32_t get_le(const uint8_t *b, unsigned width)
-{
-	uint32_t v = 0;
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *b, uint32_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
 static bool bad_width(uint32_t addr, uint32_t len, unsigned width)
 {
 	return (width != 1 && width != 2 && width != 4) || len % width || addr % width;
@@ -332,7 +318,7 @@ int mcu_mem_read(struct mcu *m, uint32_t addr, uint8_t *buf, uint32_t len, unsig
 		uint32_t v = mcu_io_read(m, addr, width, &ok);
 		if (!ok)
 			return MCU_FAULT;
-		put_le(buf, v, width);
+		mcu_le_put(buf, v, width);
 		buf += width, addr += width, len -= width;
 	}
 	return MCU_OK;
@@ -353,7 +339,7 @@ int mcu_mem_write(struct mcu *m, uint32_t addr, const uint8_t *buf, uint32_t len
 			 * controller (PG/PSIZE, the AND rule). */
 			if (m->flash->read_protected)
 				return MCU_RDP;
-			mcu_flash_store(m, mcu_flash_addr(m, addr), get_le(buf, width), width);
+			mcu_flash_store(m, mcu_flash_addr(m, addr), mcu_le_get(buf, width), width);
 			buf += width, addr += width, len -= width;
 			continue;
 		}
@@ -372,7 +358,7 @@ int mcu_mem_write(struct mcu *m, uint32_t addr, const uint8_t *buf, uint32_t len
 			continue;
 		}
 		bool ok;
-		mcu_io_write(m, addr, get_le(buf, width), width, &ok);
+		mcu_io_write(m, addr, mcu_le_get(buf, width), width, &ok);
 		if (!ok)
 			return MCU_FAULT;
 		buf += width, addr += width, len -= width;
@@ -384,14 +370,14 @@ int mcu_read32(struct mcu *m, uint32_t addr, uint32_t *v)
 {
 	uint8_t b[4];
 	int rc = mcu_mem_read(m, addr, b, 4, 4);
-	*v = rc == MCU_OK ? get_le(b, 4) : 0;
+	*v = rc == MCU_OK ? mcu_le_get(b, 4) : 0;
 	return rc;
 }
 
 int mcu_write32(struct mcu *m, uint32_t addr, uint32_t v)
 {
 	uint8_t b[4];
-	put_le(b, v, 4);
+	mcu_le_put(b, v, 4);
 	return mcu_mem_write(m, addr, b, 4, 4);
 }
 
