@@ -10,6 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
 FLASHKIT = BUILD / "bin" / "flashkit"
+VDFU = BUILD / "vboard" / "vdfu"
+VDRIVE = BUILD / "vboard" / "vdrive"
+VUART = BUILD / "vboard" / "vuart"
+VSTLINK = BUILD / "vboard" / "vstlink"
+FK_MK = ROOT / "makefiles" / "flashkit.mk"
 FLASH_BASE = 0x08000000
 
 

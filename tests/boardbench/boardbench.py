@@ -6,16 +6,12 @@ import json
 import os
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
-FLASHKIT = BUILD / "bin" / "flashkit"
-VDFU = BUILD / "vboard" / "vdfu"
-VDRIVE = BUILD / "vboard" / "vdrive"
-VUART = BUILD / "vboard" / "vuart"
-VSTLINK = BUILD / "vboard" / "vstlink"
-FK_MK = ROOT / "makefiles" / "flashkit.mk"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vboardkit import (BUILD, FK_MK, FLASHKIT, ROOT, VDFU, VDRIVE, VSTLINK,  # noqa: E402,F401
+                       VUART)
 SERIAL1 = "0671FF485550755187121723"
 SERIAL2 = "0672FF485550755187125544"
 DFU_SN = "3574364C3034"

@@ -6,20 +6,17 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("FLASHKIT_BUILD", ROOT / "build")).resolve()
-FLASHKIT = BUILD / "bin" / "flashkit"
-VDFU = BUILD / "vboard" / "vdfu"
-VDRIVE = BUILD / "vboard" / "vdrive"
-VUART = BUILD / "vboard" / "vuart"
-VSTLINK = BUILD / "vboard" / "vstlink"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vboardkit import (BUILD, FLASH_BASE, FLASHKIT, ROOT, VDFU, VDRIVE,  # noqa: E402,F401
+                       VSTLINK, VUART)
+from vboardkit import FK_MK as FLASHKIT_MK  # noqa: E402,F401
+
 FK_MAKE = ROOT / "tools" / "fk-make"
-FLASHKIT_MK = ROOT / "makefiles" / "flashkit.mk"
-FLASH_BASE = 0x08000000
 
 
 def clean_env(extra=None):
