@@ -135,9 +135,20 @@ def test_make_port_not_permitted():
         fw.write_bytes((0x20018000).to_bytes(4, "little") + (0x08000101).to_bytes(4, "little")
                        + bytes(4088))
         fw.chmod(0o644)
+        # The plugin and helper as nobody can read them: the checkout itself may sit in
+        # a folder only root can enter (a clone under mktemp -d).
+        for sub in ("makefiles", "programmers", "boards"):
+            shutil.copytree(ROOT / sub, d / sub)
+        shutil.copy(FLASHKIT, d / "flashkit")
+        (d / "flashkit").chmod(0o755)
+        for sub in ("makefiles", "programmers", "boards"):
+            for f in (d / sub).rglob("*"):
+                f.chmod(0o755 if f.is_dir() or f.suffix == ".sh" else 0o644)
+        mk_nobody = ["make", "--no-print-directory", "-f", d / "makefiles" / "flashkit.mk",
+                     "BOARD=nucleo-f401", "PROGRAMMER=stm32flash", f"FLASHKIT={d / 'flashkit'}"]
         r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                            *map(str, MK), f"PORT={port}", f"FLASHFILE={d}/fw.bin",
-                            "flash-only"], capture_output=True, text=True, timeout=60)
+                            *map(str, mk_nobody), f"PORT={port}", f"FLASHFILE={d}/fw.bin",
+                            "flash-only"], capture_output=True, text=True, timeout=60, cwd=d)
     finally:
         shutil.rmtree(d)
     assert failed(r, 77), r.stdout + r.stderr
